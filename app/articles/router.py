@@ -1,0 +1,263 @@
+"""Public article endpoints."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.articles import repository
+from app.articles.schemas import ArticleOut, RelatedVideoPage, SummaryOut, TeaserPage
+from app.articles.service import (
+    NOT_FOUND_DETAIL,
+    article_detail,
+    breaking_json,
+    check_visible,
+    resolve_related,
+)
+from app.errors import PROBLEM_RESPONSES, NotFound, Problem
+from app.http.caching import public_response
+from app.http.fields import parse_fields, trim_document, trim_list
+from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
+from app.http.reader import CountryDep, SettingsDep, StoreDep
+from app.render.articles import RELATED_MAX
+from app.services.repository import require_service
+from app.timeutil import now_ms, to_ms
+
+router = APIRouter(tags=["articles"])
+
+ARTICLE_FIELDS = frozenset(ArticleOut.model_fields)
+TEASER_FIELDS = frozenset(TeaserPage.model_fields["items"].annotation.__args__[0].model_fields)  # type: ignore[union-attr]
+SLUG = r"^[\w-]{1,200}$"
+CODE = r"^[a-z0-9][a-z0-9-]{0,31}$"
+
+ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id.")]
+Fields = Annotated[
+    str | None, Query(description="Comma-separated top-level fields to keep.", max_length=500)
+]
+LEGAL_RESPONSE: dict[int | str, dict[str, object]] = {
+    451: {"model": Problem, "description": "Withheld in the reader's country"}
+}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@router.get(
+    "/v1/articles",
+    operation_id="list_articles",
+    response_model=TeaserPage,
+    responses=PROBLEM_RESPONSES,
+)
+async def list_articles(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    service: Annotated[str | None, Query(pattern=CODE)] = None,
+    language: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")] = None,
+    section: Annotated[str | None, Query(pattern=SLUG)] = None,
+    tag: Annotated[str | None, Query(pattern=SLUG)] = None,
+    author: Annotated[str | None, Query(pattern=SLUG)] = None,
+    breaking: bool | None = None,
+    published_after: datetime | None = None,
+    published_before: datetime | None = None,
+    sort: Literal["-published_at", "published_at", "-updated_at"] = "-published_at",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    fields: Fields = None,
+) -> Response:
+    """List published articles as teasers, newest first."""
+    names = parse_fields(fields, TEASER_FIELDS)
+    now = now_ms()
+    params: dict[str, object] = {"now": now, "limit": limit + 1}
+    filters = set()
+    for name, value in (
+        ("service", service),
+        ("language", language),
+        ("section", section),
+        ("tag", tag),
+        ("author", author),
+    ):
+        if value is not None:
+            filters.add(name)
+            params[name] = value
+    if service is not None:
+        await require_service(store, service)
+    if breaking is not None:
+        filters.add("breaking_true" if breaking else "breaking_false")
+    if published_after is not None:
+        filters.add("published_after")
+        params["published_after"] = to_ms(_aware(published_after))
+    if published_before is not None:
+        filters.add("published_before")
+        params["published_before"] = to_ms(_aware(published_before))
+    if cursor is not None:
+        params["cursor_key"], params["cursor_id"] = decode_cursor(cursor, sort)
+    query = repository.list_query(sort, frozenset(filters), cursor is not None)
+    rows = await store.all(query, params)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        b"".join((teaser.encode(), b',"breaking":', breaking_json(until, now), b"}"))
+        for _, _, until, teaser, _ in rows
+    ]
+    next_cursor = encode_cursor(sort, rows[-1][1], rows[-1][0]) if more else None
+    body = list_body(items, next_cursor)
+    if names is not None:
+        body = trim_list(body, names)
+    last_modified = max((row[4] for row in rows), default=None)
+    keys = ["articles", *(f"article-{row[0]}" for row in rows)]
+    if service is not None:
+        keys.append(f"service-{service}")
+    headers = {"Link": next_link(request, next_cursor)} if next_cursor else None
+    return public_response(
+        request,
+        body,
+        settings=settings,
+        last_modified_ms=last_modified,
+        surrogate_keys=" ".join(keys),
+        extra_headers=headers,
+    )
+
+
+@router.get(
+    "/v1/articles/{article_id}",
+    operation_id="get_article",
+    response_model=ArticleOut,
+    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE},
+)
+async def get_article(
+    request: Request,
+    article_id: ArticleId,
+    store: StoreDep,
+    settings: SettingsDep,
+    country: CountryDep,
+    fields: Fields = None,
+) -> Response:
+    """One published article, in full."""
+    names = parse_fields(fields, ARTICLE_FIELDS)
+    now = now_ms()
+    row = check_visible(await store.one(repository.BY_ID, {"id": article_id}), now, country)
+    rendered = await article_detail(store, row, article_id, country, now)
+    body = rendered.body if names is None else trim_document(rendered.body, names)
+    return public_response(
+        request,
+        body,
+        settings=settings,
+        etag=rendered.etag if names is None else None,
+        last_modified_ms=rendered.last_modified_ms,
+        surrogate_keys=rendered.surrogate_keys,
+        vary_country=True,
+    )
+
+
+@router.get(
+    "/v1/services/{code}/articles/{slug}",
+    operation_id="get_article_by_slug",
+    response_model=ArticleOut,
+    responses={
+        **PROBLEM_RESPONSES,
+        **LEGAL_RESPONSE,
+        301: {"description": "An old slug: Location names the current address"},
+    },
+)
+async def get_article_by_slug(
+    request: Request,
+    code: Annotated[str, Path(pattern=CODE)],
+    slug: Annotated[str, Path(pattern=SLUG)],
+    store: StoreDep,
+    settings: SettingsDep,
+    country: CountryDep,
+    fields: Fields = None,
+) -> Response:
+    """One published article, by its slug in its service; old slugs redirect."""
+    names = parse_fields(fields, ARTICLE_FIELDS)
+    now = now_ms()
+    row = await store.one(repository.BY_SLUG, {"service": code, "slug": slug})
+    if row is None:
+        old = await store.one(repository.OLD_SLUG, {"service": code, "slug": slug})
+        if old is None:
+            raise NotFound(NOT_FOUND_DETAIL)
+        current_slug, *visibility = old
+        check_visible([*visibility], now, country)
+        location = f"/v1/services/{code}/articles/{current_slug}"
+        if request.url.query:
+            location += f"?{request.url.query}"
+        return RedirectResponse(
+            location,
+            status_code=301,
+            headers={"Cache-Control": f"public, max-age={settings.public_max_age}"},
+        )
+    row = check_visible(row, now, country)
+    rendered = await article_detail(store, row, row[9], country, now)
+    body = rendered.body if names is None else trim_document(rendered.body, names)
+    return public_response(
+        request,
+        body,
+        settings=settings,
+        etag=rendered.etag if names is None else None,
+        last_modified_ms=rendered.last_modified_ms,
+        surrogate_keys=rendered.surrogate_keys,
+        vary_country=True,
+    )
+
+
+@router.get(
+    "/v1/articles/{article_id}/summary",
+    operation_id="get_article_summary",
+    response_model=SummaryOut,
+    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE},
+)
+async def get_article_summary(
+    request: Request,
+    article_id: ArticleId,
+    store: StoreDep,
+    settings: SettingsDep,
+    country: CountryDep,
+) -> Response:
+    """The article's key points: the editors' own, or generated from the text."""
+    now = now_ms()
+    row = check_visible(await store.one(repository.SUMMARY, {"id": article_id}), now, country)
+    _, withheld, summary, updated_ts, service = row
+    if summary == "null":
+        raise NotFound("This article has no summary.")
+    return public_response(
+        request,
+        summary.encode(),
+        settings=settings,
+        last_modified_ms=updated_ts,
+        surrogate_keys=f"article-{article_id} service-{service}",
+        vary_country=bool(withheld),
+    )
+
+
+@router.get(
+    "/v1/articles/{article_id}/related-videos",
+    operation_id="list_related_videos",
+    response_model=RelatedVideoPage,
+    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE},
+)
+async def list_related_videos(
+    request: Request,
+    article_id: ArticleId,
+    store: StoreDep,
+    settings: SettingsDep,
+    country: CountryDep,
+    limit: Annotated[int, Query(ge=1, le=RELATED_MAX)] = 6,
+) -> Response:
+    """Curated videos first, in the editors' order, then suggested ones."""
+    now = now_ms()
+    row = check_visible(await store.one(repository.RELATED, {"id": article_id}), now, country)
+    _, withheld, related, updated_ts, _ = row
+    videos, _, by_country = resolve_related(related, country, now, limit)
+    keys = [f"article-{article_id}", *(f"video-{video['id']}" for video in videos)]
+    return public_response(
+        request,
+        orjson.dumps({"items": videos}),
+        settings=settings,
+        last_modified_ms=updated_ts,
+        surrogate_keys=" ".join(keys),
+        vary_country=by_country or bool(withheld),
+    )

@@ -1,0 +1,99 @@
+"""Public article reads: stored renderings plus the few parts that depend on the reader."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from app.errors import NotFound, UnavailableForLegalReasons
+from app.notices.repository import notices_for
+from app.readstore import ReadStore
+from app.render.availability import depends_on_country, resolve
+from app.timeutil import iso_from_ms
+
+NOT_FOUND_DETAIL = "No published article has this id."
+
+
+@dataclass(slots=True)
+class Rendered:
+    """A response body with its validators."""
+
+    body: bytes
+    etag: str
+    last_modified_ms: int
+    surrogate_keys: str
+    vary_country: bool
+
+
+def check_visible(row: Sequence[Any] | None, now: int, country: str | None) -> Sequence[Any]:
+    """Drafts, scheduled, embargoed and archived articles are 404, like unknown ids."""
+    if row is None or row[0] is None or row[0] > now:
+        raise NotFound(NOT_FOUND_DETAIL)
+    withheld = row[1]
+    if withheld and country is not None and country in withheld.split(","):
+        raise UnavailableForLegalReasons(
+            "This article is not available in your country for legal reasons."
+        )
+    return row
+
+
+def breaking_json(until: int | None, now: int) -> bytes:
+    if until is None or until <= now:
+        return b"null"
+    return orjson.dumps({"until": iso_from_ms(until)})
+
+
+def resolve_related(
+    related: str, country: str | None, now: int, limit: int
+) -> tuple[list[dict[str, Any]], str, bool]:
+    """Related videos resolved for this reader, a short state key for the ETag,
+    and whether the answer depends on the reader's country."""
+    entries = orjson.loads(related)[:limit]
+    videos = []
+    states = []
+    by_country = False
+    for entry in entries:
+        video = resolve(entry["video"], entry["rules"], country, now)
+        videos.append(video)
+        states.append(video["unavailable_reason"] or "ok")
+        by_country = by_country or depends_on_country(entry["rules"])
+    return videos, ".".join(state[:2] for state in states), by_country
+
+
+async def article_detail(
+    store: ReadStore,
+    row: Sequence[Any],
+    article_id: int,
+    country: str | None,
+    now: int,
+    related_limit: int = 6,
+) -> Rendered:
+    _, _, breaking_until, etag, updated_ts, detail, related, service, _ = row[:9]
+    videos, video_state, _ = resolve_related(related, country, now, related_limit)
+    notices = await notices_for(store, country, service, now)
+    breaking = breaking_json(breaking_until, now)
+    body = b"".join(
+        (
+            detail.encode(),
+            b',"breaking":',
+            breaking,
+            b',"related_videos":',
+            orjson.dumps(videos),
+            b',"notices":',
+            orjson.dumps(notices),
+            b"}",
+        )
+    )
+    notice_ids = ".".join(str(notice["id"]) for notice in notices)
+    variant = f"{'b' if breaking != b'null' else 'n'}{video_state}n{notice_ids}"
+    keys = [f"article-{article_id}", f"service-{service}"]
+    keys.extend(f"video-{video['id']}" for video in videos)
+    keys.extend(f"notice-{notice['id']}" for notice in notices)
+    return Rendered(
+        body=body,
+        etag=f"{etag}-{variant}",
+        last_modified_ms=updated_ts,
+        surrogate_keys=" ".join(keys),
+        vary_country=True,
+    )

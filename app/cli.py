@@ -1,0 +1,119 @@
+"""The ``masthead`` command."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app import migrate
+from app.config import get_settings
+
+app = typer.Typer(
+    help="Masthead: a REST content API for multilingual newsrooms.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    demo: Annotated[bool, typer.Option(help="Load the demo content first.")] = False,
+) -> None:
+    """Bring the schema up to date and serve the API."""
+    import uvicorn
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    if demo or settings.demo_on_start:
+        _load_demo()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    migrate.upgrade(get_settings().database_url, revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Revert migrations down to REVISION."""
+    migrate.downgrade(get_settings().database_url, revision)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's current revision."""
+    migrate.current(get_settings().database_url)
+
+
+def _load_demo() -> None:
+    from app.db import make_engine, make_sessionmaker
+    from app.demo.loader import load_demo
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            results = load_demo(session)
+    finally:
+        engine.dispose()
+    for name, counts in results.items():
+        typer.echo(
+            f"{name}: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged"
+        )
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo content (running it twice changes nothing)."""
+    migrate.upgrade(get_settings().database_url)
+    _load_demo()
+
+
+def openapi_document() -> str:
+    from app.main import create_app
+
+    spec = create_app().openapi()
+    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@app.command()
+def openapi(
+    check: Annotated[bool, typer.Option(help="Fail if the committed spec is out of date.")] = False,
+) -> None:
+    """Write openapi/openapi.json, or check that it is current."""
+    document = openapi_document()
+    if check:
+        current = OPENAPI_PATH.read_text(encoding="utf-8") if OPENAPI_PATH.exists() else ""
+        if current != document:
+            typer.echo(f"{OPENAPI_PATH} is out of date; run `masthead openapi`.", err=True)
+            raise typer.Exit(1)
+        typer.echo("openapi/openapi.json is up to date.")
+        return
+    OPENAPI_PATH.parent.mkdir(parents=True, exist_ok=True)
+    OPENAPI_PATH.write_text(document, encoding="utf-8")
+    typer.echo(f"wrote {OPENAPI_PATH}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

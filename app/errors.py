@@ -1,0 +1,219 @@
+"""One error family, rendered as RFC 9457 problem+json."""
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+PROBLEM_TYPE_BASE = "https://masthead.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemError(BaseModel):
+    """One invalid field of a request."""
+
+    location: str
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[ProblemError] | None = None
+
+
+class AppError(Exception):
+    status = 500
+    title = "Internal Server Error"
+    slug = "internal"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class BadRequest(AppError):
+    status = 400
+    title = "Bad Request"
+    slug = "bad-request"
+
+
+class NotFound(AppError):
+    status = 404
+    title = "Not Found"
+    slug = "not-found"
+
+
+class Conflict(AppError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class Unprocessable(AppError):
+    status = 422
+    title = "Unprocessable Content"
+    slug = "validation"
+
+
+class UnavailableForLegalReasons(AppError):
+    status = 451
+    title = "Unavailable For Legal Reasons"
+    slug = "unavailable-for-legal-reasons"
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    title = "Service Unavailable"
+    slug = "unavailable"
+
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    428: "Precondition Required",
+    429: "Too Many Requests",
+    451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+_SLUGS = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    422: "validation",
+    500: "internal",
+    503: "unavailable",
+}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    slug: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (slug or _SLUGS.get(status, str(status))),
+        "title": title or _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _location(loc: tuple[Any, ...]) -> tuple[str, str]:
+    if not loc:
+        return "body", ""
+    where = str(loc[0])
+    field = ".".join(str(part) for part in loc[1:])
+    return where, field
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        request,
+        exc.status,
+        exc.detail,
+        title=exc.title,
+        slug=exc.slug,
+        errors=exc.errors,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        where, field = _location(tuple(error.get("loc", ())))
+        errors.append({"location": where, "field": field, "message": str(error.get("msg", ""))})
+    return problem_response(
+        request,
+        422,
+        "The request has invalid parameters; see errors.",
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "No resource at this address."
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed here."
+    return problem_response(
+        request, exc.status_code, detail, headers=dict(exc.headers) if exc.headers else None
+    )
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    from app.readstore import is_connection_error
+
+    if is_connection_error(exc):
+        return problem_response(
+            request,
+            503,
+            "The database is unreachable; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+    return problem_response(request, 500, "The server failed to answer this request.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unhandled)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": title}
+    for status, title in (
+        (400, "Bad request"),
+        (404, "Not found"),
+        (422, "Invalid parameters"),
+        (503, "Database unreachable"),
+    )
+}

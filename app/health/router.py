@@ -1,0 +1,41 @@
+"""Liveness and readiness."""
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.errors import PROBLEM_RESPONSES, ServiceUnavailable
+from app.http.reader import StoreDep
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/healthz", operation_id="healthz", response_model=Health)
+async def healthz() -> Response:
+    """The process is alive."""
+    return Response(
+        orjson.dumps({"status": "ok"}),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/readyz", operation_id="readyz", response_model=Health, responses=PROBLEM_RESPONSES)
+async def readyz(request: Request, store: StoreDep) -> Response:
+    """The database is reachable and migrated."""
+    try:
+        await store.ping()
+    except Exception:
+        raise ServiceUnavailable(
+            "The database is unreachable.", headers={"Retry-After": "5"}
+        ) from None
+    return Response(
+        orjson.dumps({"status": "ready"}),
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )

@@ -1,0 +1,82 @@
+"""Conditional requests and caching headers for every public read."""
+
+import hashlib
+from email.utils import formatdate, parsedate_to_datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.config import Settings
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+def body_etag(body: bytes) -> str:
+    """A strong validator computed from the bytes themselves."""
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def http_date(epoch_seconds: float) -> str:
+    return formatdate(epoch_seconds, usegmt=True)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    quoted = f'"{etag}"'
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate == quoted:
+            return True
+    return False
+
+
+def not_modified(request: Request, etag: str, last_modified_ms: int | None) -> bool:
+    """RFC 9110 section 13.2.2: If-None-Match wins over If-Modified-Since."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        return _etag_matches(if_none_match, etag)
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since and last_modified_ms is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return last_modified_ms // 1000 <= int(since.timestamp())
+    return False
+
+
+def public_response(
+    request: Request,
+    body: bytes,
+    *,
+    settings: Settings,
+    etag: str | None = None,
+    last_modified_ms: int | None = None,
+    surrogate_keys: str = "",
+    vary_country: bool = False,
+    media_type: str = JSON_MEDIA_TYPE,
+    status_code: int = 200,
+    extra_headers: dict[str, str] | None = None,
+) -> Response:
+    """A cacheable public answer, or 304 when the client's copy is current."""
+    if etag is None:
+        etag = body_etag(body)
+    headers = {
+        "ETag": f'"{etag}"',
+        "Cache-Control": (
+            f"public, max-age={settings.public_max_age}, "
+            f"stale-while-revalidate={settings.stale_while_revalidate}"
+        ),
+    }
+    if last_modified_ms is not None:
+        headers["Last-Modified"] = http_date(last_modified_ms / 1000)
+    if surrogate_keys:
+        headers["Surrogate-Key"] = surrogate_keys
+    if vary_country:
+        headers["Vary"] = settings.country_header
+    if extra_headers:
+        headers.update(extra_headers)
+    if status_code == 200 and not_modified(request, etag, last_modified_ms):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status_code, media_type=media_type, headers=headers)

@@ -1,0 +1,66 @@
+"""The ASGI application: routers, middleware, error handlers and lifespan."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from app import __version__
+from app.articles.router import router as articles_router
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.docs import install_docs
+from app.errors import install_error_handlers
+from app.health.router import router as health_router
+from app.http.middleware import RequestIdMiddleware
+from app.readstore import make_read_store
+from app.services.router import router as services_router
+from app.taxonomy.router import router as taxonomy_router
+from app.videos.router import router as videos_router
+
+DESCRIPTION = """\
+Masthead serves a multilingual newsroom's articles, key-point summaries, related
+videos, sections, tags and bylines as JSON. Errors are RFC 9457 problem+json;
+every read has a strong ETag; lists are cursor-paginated.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_store = make_read_store(settings.database_url, settings.pool_size)
+        try:
+            yield
+        finally:
+            await app.state.read_store.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Masthead",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (
+        services_router,
+        articles_router,
+        videos_router,
+        taxonomy_router,
+        health_router,
+    ):
+        app.include_router(router)
+    install_docs(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,41 @@
+"""Every table, imported together so that Alembic sees the whole schema."""
+
+from app.models.article import (
+    ARTICLE_STATUSES,
+    Article,
+    ArticleAuthor,
+    ArticleSlug,
+    ArticleTag,
+    ArticleVideo,
+    Correction,
+    Summary,
+)
+from app.models.base import Base, utcnow
+from app.models.notice import Notice
+from app.models.render import ArticleRelatedVideo, ArticleRender, VideoRender
+from app.models.service import Service
+from app.models.taxonomy import Author, Section, Tag
+from app.models.video import Video, VideoTag
+
+__all__ = [
+    "ARTICLE_STATUSES",
+    "Article",
+    "ArticleAuthor",
+    "ArticleRelatedVideo",
+    "ArticleRender",
+    "ArticleSlug",
+    "ArticleTag",
+    "ArticleVideo",
+    "Author",
+    "Base",
+    "Correction",
+    "Notice",
+    "Section",
+    "Service",
+    "Summary",
+    "Tag",
+    "Video",
+    "VideoRender",
+    "VideoTag",
+    "utcnow",
+]

@@ -1,0 +1,52 @@
+"""Notices as the hot read path needs them."""
+
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+
+from app.models import Notice
+from app.readstore import Query, ReadStore
+from app.timeutil import db_time_ms
+
+N = Notice.__table__.c
+
+ALL_NOTICES = Query(
+    select(
+        N.id, N.text, N.countries, N.services, N.language, N.active_from, N.active_until
+    ).order_by(N.id)
+)
+
+
+def _json(value: Any) -> Any:
+    if value is None or isinstance(value, list):
+        return value
+    return orjson.loads(value)
+
+
+async def notices_for(
+    store: ReadStore, country: str | None, service: str, now: int
+) -> list[dict[str, Any]]:
+    """The notices that apply to a reader in ``country`` reading ``service`` now."""
+    if country is None:
+        return []
+    applicable: list[dict[str, Any]] = []
+    for (
+        notice_id,
+        text,
+        countries,
+        services,
+        language,
+        active_from,
+        active_until,
+    ) in await store.all(ALL_NOTICES, {}):
+        if country not in (_json(countries) or []):
+            continue
+        service_codes = _json(services)
+        if service_codes and service not in service_codes:
+            continue
+        start, end = db_time_ms(active_from), db_time_ms(active_until)
+        if (start is not None and now < start) or (end is not None and now >= end):
+            continue
+        applicable.append({"id": notice_id, "text": text, "language": language})
+    return applicable

@@ -1,0 +1,96 @@
+"""Test setup: every test runs against real SQLite and a throwaway PostgreSQL.
+
+Each backend's database is built once by Alembic; every test starts from empty
+tables. The app is driven over HTTP through its ASGI interface.
+"""
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pgcluster import throwaway_postgres
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import migrate
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.imports.bundle import load_bundle
+from app.main import create_app
+from app.models import Base
+
+BACKENDS = os.environ.get("MASTHEAD_TEST_BACKENDS", "sqlite,postgresql").split(",")
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def _stack() -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, _stack: ExitStack) -> str:
+    """A migrated, empty database on one backend."""
+    if request.param == "sqlite":
+        folder = _stack.enter_context(tempfile.TemporaryDirectory(prefix="masthead-test-"))
+        url = f"sqlite:///{folder}/masthead.db"
+    else:
+        url = _stack.enter_context(throwaway_postgres())
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """A session factory on an empty database."""
+    _empty_tables(engine)
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture(scope="session")
+def _app_client(database_url: str) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=database_url))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def client(_app_client: TestClient, sessions: sessionmaker[Session]) -> TestClient:
+    """An HTTP client of the app, on an empty database."""
+    _app_client.headers.clear()
+    _app_client.cookies.clear()
+    return _app_client
+
+
+@pytest.fixture
+def store(sessions: sessionmaker[Session]) -> Callable[[dict[str, Any]], dict[str, int]]:
+    """Load a content bundle through the real write path, in one transaction."""
+
+    def load(bundle: dict[str, Any]) -> dict[str, int]:
+        with sessions.begin() as session:
+            return load_bundle(session, bundle)
+
+    return load
