@@ -86,6 +86,25 @@ def demo() -> None:
     _load_demo()
 
 
+@app.command("import")
+def import_(
+    files: Annotated[
+        list[Path], typer.Argument(help="JSON bundles, or JSONL with a bundle a line.")
+    ],
+) -> None:
+    """Import content bundles; each bundle (a file, or a JSONL line) is all-or-nothing."""
+    from app.imports.files import import_files
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    report = import_files(settings.database_url, files, progress=True)
+    typer.echo(report.summary())
+    for rejection in report.rejected:
+        typer.echo(f"rejected {rejection}", err=True)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
 def openapi_document() -> str:
     from app.main import create_app
 

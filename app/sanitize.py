@@ -33,7 +33,11 @@ def plain_text(value: str) -> str:
 
 def text_of(rich: str) -> str:
     """The readable text of sanitised inline HTML (for word counts, summaries, search)."""
-    return _SPACES.sub(" ", html.unescape(_TAG.sub("", rich))).strip()
+    if "<" in rich:
+        rich = _TAG.sub("", rich)
+    if "&" in rich:
+        rich = html.unescape(rich)
+    return " ".join(rich.split())
 
 
 def plain_paragraphs(value: str) -> str:

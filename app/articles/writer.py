@@ -1,5 +1,7 @@
 """Writing articles: slugs, derived fields, the generated summary, the stored renderings."""
 
+from typing import Any
+
 from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,31 +24,39 @@ def slug_from(text: str) -> str:
     return slug or "article"
 
 
-def unique_slug(session: Session, service_id: int, base: str, article_id: int | None) -> str:
+def unique_slug(
+    session: Session,
+    service_id: int,
+    base: str,
+    article_id: int | None,
+    also_taken: set[str] | None = None,
+) -> str:
     """``base``, or ``base-2``, ``base-3``... so no other article of the service holds it."""
-    taken = {
-        slug
-        for slug, owner in session.execute(
-            select(ArticleSlug.slug, ArticleSlug.article_id).where(
-                ArticleSlug.service_id == service_id, ArticleSlug.slug.startswith(base)
+    also_taken = also_taken or set()
+    for start in range(1, 10_000, 50):
+        candidates = [base if n == 1 else f"{base}-{n}" for n in range(start, start + 50)]
+        taken = {
+            slug
+            for slug, owner in session.execute(
+                select(ArticleSlug.slug, ArticleSlug.article_id).where(
+                    ArticleSlug.service_id == service_id, ArticleSlug.slug.in_(candidates)
+                )
             )
-        )
-        if owner != article_id
-    }
-    taken.update(
-        slug
-        for slug, owner in session.execute(
-            select(Article.slug, Article.id).where(
-                Article.service_id == service_id, Article.slug.startswith(base)
+            if owner != article_id
+        }
+        taken |= {
+            slug
+            for slug, owner in session.execute(
+                select(Article.slug, Article.id).where(
+                    Article.service_id == service_id, Article.slug.in_(candidates)
+                )
             )
-        )
-        if owner != article_id
-    )
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+            if owner != article_id
+        }
+        for candidate in candidates:
+            if candidate not in taken and candidate not in also_taken:
+                return candidate
+    raise ValueError(f"no free slug for {base!r}")
 
 
 def record_slug(session: Session, article: Article) -> None:
@@ -63,17 +73,23 @@ def record_slug(session: Session, article: Article) -> None:
         session.flush()
 
 
-def apply_derived(session: Session, article: Article) -> None:
-    """Word count, reading time and the generated key points, computed on save."""
+def apply_counts(article: Article) -> None:
     article.word_count = count_words(article.body)
     article.reading_time_minutes = reading_minutes(article.word_count)
-    prose = [text for block, text in _prose(article.body) if block in ("paragraph", "quote")]
-    refresh_summary(session, article, summarize(prose, article.language, 3))
 
 
-def _prose(blocks: list[dict[str, object]]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for block in blocks:
-        texts = block_texts([block])
-        out.extend((str(block.get("type")), text) for text in texts)
-    return out
+def generated_summary(body: list[dict[str, Any]], language: str) -> list[str]:
+    """Key points taken from the article's own prose, in its language."""
+    prose = [
+        text
+        for block in body
+        if block.get("type") in ("paragraph", "quote")
+        for text in block_texts([block])
+    ]
+    return summarize(prose, language, 3)
+
+
+def apply_derived(session: Session, article: Article) -> None:
+    """Word count, reading time and the generated key points, computed on save."""
+    apply_counts(article)
+    refresh_summary(session, article, generated_summary(article.body, article.language))

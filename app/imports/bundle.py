@@ -8,13 +8,20 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.articles.writer import apply_derived, record_slug, slug_from, unique_slug
+from app.articles.writer import (
+    apply_derived,
+    generated_summary,
+    record_slug,
+    slug_from,
+    unique_slug,
+)
 from app.models import (
     Article,
     ArticleAuthor,
+    ArticleSlug,
     ArticleTag,
     ArticleVideo,
     Author,
@@ -26,8 +33,9 @@ from app.models import (
     Tag,
     Video,
     VideoTag,
+    utcnow,
 )
-from app.render.articles import render_article, render_video
+from app.render.articles import count_words, reading_minutes, render_articles, render_videos
 from app.sanitize import plain_paragraphs, plain_text, rich_text
 
 
@@ -242,10 +250,26 @@ def _set(obj: Any, **values: Any) -> bool:
     return changed
 
 
+class Counts(dict[str, int]):
+    def __init__(self) -> None:
+        super().__init__(created=0, updated=0, unchanged=0)
+
+    def add(self, created: bool, changed: bool) -> None:
+        self["created" if created else "updated" if changed else "unchanged"] += 1
+
+
 class Loader:
+    """Upserts bundles with set-based lookups, so a batch of thousands of
+    articles costs a few dozen queries plus its inserts."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
         self.services: dict[str, Service] = {s.code: s for s in session.scalars(select(Service))}
+        self.terms: dict[tuple[str, int, str], int] = {}
+        self.authors: dict[str, int] = {}
+        self.videos: dict[str, int] = {}
+
+    # lookups ----------------------------------------------------------------
 
     def service(self, code: str) -> Service:
         found = self.services.get(code)
@@ -253,21 +277,52 @@ class Loader:
             raise BundleError(f"unknown service '{code}'")
         return found
 
-    def term(self, model: type[Section] | type[Tag], service_id: int, slug: str) -> Any:
-        found = self.session.scalars(
-            select(model).where(model.service_id == service_id, model.slug == slug)
-        ).one_or_none()
+    def _prefetch_terms(self, bundle: "Bundle") -> None:
+        service_ids = sorted(
+            {self.service(code).id for code in self._service_codes(bundle) if code in self.services}
+        )
+        if not service_ids:
+            return
+        for model in (Section, Tag):
+            for term_id, service_id, slug in self.session.execute(
+                select(model.id, model.service_id, model.slug).where(
+                    model.service_id.in_(service_ids)
+                )
+            ):
+                self.terms[(model.__tablename__, service_id, slug)] = term_id
+
+    @staticmethod
+    def _service_codes(bundle: "Bundle") -> set[str]:
+        codes = {term.service for term in [*bundle.sections, *bundle.tags]}
+        codes.update(video.service for video in bundle.videos)
+        codes.update(article.service for article in bundle.articles)
+        return codes
+
+    def term(self, model: type[Section] | type[Tag], service_id: int, slug: str) -> int:
+        found = self.terms.get((model.__tablename__, service_id, slug))
         if found is None:
             raise BundleError(f"unknown {model.__tablename__[:-1]} '{slug}'")
         return found
 
-    def load(self, bundle: Bundle) -> dict[str, int]:
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
+    def author_id(self, slug: str) -> int:
+        found = self.authors.get(slug)
+        if found is None:
+            raise BundleError(f"unknown author '{slug}'")
+        return found
 
-        def count(created: bool, changed: bool) -> None:
-            key = "created" if created else "updated" if changed else "unchanged"
-            counts[key] += 1
+    def video_id(self, uri: str) -> int:
+        found = self.videos.get(uri)
+        if found is None:
+            found = self.session.scalars(select(Video.id).where(Video.uri == uri)).one_or_none()
+            if found is None:
+                raise BundleError(f"unknown video '{uri}'")
+            self.videos[uri] = found
+        return found
 
+    # loading ----------------------------------------------------------------
+
+    def load(self, bundle: "Bundle") -> dict[str, int]:
+        counts = Counts()
         for item in bundle.services:
             service = self.services.get(item.code)
             created = service is None
@@ -275,36 +330,46 @@ class Loader:
                 service = Service(code=item.code)
                 self.session.add(service)
                 self.services[item.code] = service
-            changed = _set(service, **item.model_dump(exclude={"code"}))
-            count(created, changed)
+            counts.add(created, _set(service, **item.model_dump(exclude={"code"})))
         self.session.flush()
+        self._prefetch_terms(bundle)
 
         for kind, model in (("sections", Section), ("tags", Tag)):
             for term in getattr(bundle, kind):
                 service = self.service(term.service)
-                row = self.session.scalars(
-                    select(model).where(model.service_id == service.id, model.slug == term.slug)
-                ).one_or_none()
-                created = row is None
-                if row is None:
-                    row = model(service_id=service.id, slug=term.slug)
+                key = (model.__tablename__, service.id, term.slug)
+                name = plain_text(term.name)
+                if key not in self.terms:
+                    row = model(service_id=service.id, slug=term.slug, name=name)
                     self.session.add(row)
-                count(created, _set(row, name=plain_text(term.name)))
-        for author_in in bundle.authors:
-            author = self.session.scalars(
-                select(Author).where(Author.slug == author_in.slug)
-            ).one_or_none()
-            created = author is None
-            if author is None:
-                author = Author(slug=author_in.slug)
-                self.session.add(author)
-            count(created, _set(author, name=plain_text(author_in.name), bio=author_in.bio))
-        self.session.flush()
+                    self.session.flush()
+                    self.terms[key] = row.id
+                    counts.add(True, True)
+                else:
+                    existing_term = self.session.get(model, self.terms[key])
+                    counts.add(False, _set(existing_term, name=name))
+        if bundle.authors:
+            existing = {
+                a.slug: a
+                for a in self.session.scalars(
+                    select(Author).where(Author.slug.in_({a.slug for a in bundle.authors}))
+                )
+            }
+            for author_in in bundle.authors:
+                author = existing.get(author_in.slug)
+                values = {"name": plain_text(author_in.name), "bio": author_in.bio}
+                if author is None:
+                    author = Author(slug=author_in.slug, **values)
+                    self.session.add(author)
+                    existing[author_in.slug] = author
+                    counts.add(True, True)
+                else:
+                    counts.add(False, _set(author, **values))
+            self.session.flush()
+            self.authors.update({slug: author.id for slug, author in existing.items()})
 
-        for video_in in bundle.videos:
-            self._video(video_in, count)
-        for article_in in bundle.articles:
-            self._article(article_in, count)
+        self._videos(bundle.videos, counts)
+        self._articles(bundle.articles, counts)
         for notice_in in bundle.notices:
             notice = self.session.scalars(
                 select(Notice).where(Notice.key == notice_in.key)
@@ -314,63 +379,73 @@ class Loader:
                 notice = Notice(key=notice_in.key)
                 self.session.add(notice)
             values = notice_in.model_dump(exclude={"key"})
-            values["text"] = plain_paragraphs(values["text"])
-            count(created, _set(notice, **values))
+            values["text"] = plain_paragraphs(notice_in.text)
+            counts.add(created, _set(notice, **values))
         self.session.flush()
-        return counts
+        return dict(counts)
 
-    def _video(self, item: VideoIn, count: Any) -> None:
-        service = self.service(item.service)
-        video = self.session.scalars(select(Video).where(Video.uri == item.uri)).one_or_none()
-        created = video is None
-        section = self.term(Section, service.id, item.section) if item.section else None
-        if video is None:
-            video = Video(uri=item.uri)
-        changed = _set(
-            video,
-            service_id=service.id,
-            title=plain_text(item.title),
-            description=plain_text(item.description) if item.description else None,
-            duration=item.duration,
-            thumbnail=item.thumbnail.model_dump() if item.thumbnail else None,
-            renditions=[r.model_dump() for r in item.renditions],
-            captions=[c.model_dump() for c in item.captions],
-            transcript=item.transcript,
-            countries_allowed=item.availability.countries_allowed,
-            countries_blocked=item.availability.countries_blocked,
-            available_from=item.availability.available_from,
-            available_until=item.availability.available_until,
-            section_id=section.id if section else None,
-            published_at=item.published_at,
-        )
-        if changed and not created:
-            video.updated_at = max(video.updated_at, item.published_at)
-        if created:
-            video.updated_at = item.published_at
-            self.session.add(video)
+    def _videos(self, items: list[VideoIn], counts: Counts) -> None:
+        if not items:
+            return
+        existing: dict[str, Video] = {
+            v.uri or "": v
+            for v in self.session.scalars(
+                select(Video).where(Video.uri.in_({item.uri for item in items}))
+            )
+        }
+        to_render: list[Video] = []
+        new_tags: list[tuple[Video, list[int]]] = []
+        for item in items:
+            service = self.service(item.service)
+            section_id = self.term(Section, service.id, item.section) if item.section else None
+            tag_ids = list(dict.fromkeys(self.term(Tag, service.id, t) for t in item.tags))
+            values = {
+                "service_id": service.id,
+                "title": plain_text(item.title),
+                "description": plain_text(item.description) if item.description else None,
+                "duration": item.duration,
+                "thumbnail": item.thumbnail.model_dump() if item.thumbnail else None,
+                "renditions": [r.model_dump() for r in item.renditions],
+                "captions": [c.model_dump() for c in item.captions],
+                "transcript": item.transcript,
+                "countries_allowed": item.availability.countries_allowed,
+                "countries_blocked": item.availability.countries_blocked,
+                "available_from": item.availability.available_from,
+                "available_until": item.availability.available_until,
+                "section_id": section_id,
+                "published_at": item.published_at,
+            }
+            video = existing.get(item.uri)
+            if video is None:
+                video = Video(uri=item.uri, updated_at=item.published_at, **values)
+                self.session.add(video)
+                existing[item.uri] = video
+                new_tags.append((video, tag_ids))
+                to_render.append(video)
+                counts.add(True, True)
+                continue
+            changed = _set(video, **values)
+            current = list(
+                self.session.scalars(select(VideoTag.tag_id).where(VideoTag.video_id == video.id))
+            )
+            if sorted(current) != sorted(tag_ids):
+                self.session.execute(delete(VideoTag).where(VideoTag.video_id == video.id))
+                new_tags.append((video, tag_ids))
+                changed = True
+            if changed:
+                video.updated_at = max(video.updated_at, utcnow())
+                to_render.append(video)
+            counts.add(False, changed)
         self.session.flush()
-        tag_ids = [self.term(Tag, service.id, slug).id for slug in item.tags]
-        current = set(
-            self.session.scalars(select(VideoTag.tag_id).where(VideoTag.video_id == video.id))
-        )
-        if current != set(tag_ids):
-            self.session.execute(delete(VideoTag).where(VideoTag.video_id == video.id))
-            self.session.add_all(VideoTag(video_id=video.id, tag_id=t) for t in set(tag_ids))
-            changed = True
-        self.session.flush()
-        count(created, changed)
-        if created or changed:
-            render_video(self.session, video.id)
-
-    def _video_id(self, uri: str) -> int:
-        video_id = self.session.scalars(select(Video.id).where(Video.uri == uri)).one_or_none()
-        if video_id is None:
-            raise BundleError(f"unknown video '{uri}'")
-        return video_id
+        self.videos.update({uri: video.id for uri, video in existing.items()})
+        rows = [{"video_id": v.id, "tag_id": t} for v, tag_ids in new_tags for t in tag_ids]
+        if rows:
+            self.session.execute(insert(VideoTag), rows)
+        render_videos(self.session, [video.id for video in to_render])
 
     def _block(self, block: Any) -> dict[str, Any]:
         if isinstance(block, VideoRefIn):
-            return {"type": "video", "video_id": self._video_id(block.video_uri)}
+            return {"type": "video", "video_id": self.video_id(block.video_uri)}
         data: dict[str, Any] = block.model_dump()
         if "text" in data:
             data["text"] = rich_text(data["text"])
@@ -381,99 +456,202 @@ class Loader:
                 data[name] = plain_text(data[name])
         return data
 
-    def _article(self, item: ArticleIn, count: Any) -> None:
-        service = self.service(item.service)
-        article = self.session.scalars(select(Article).where(Article.uri == item.uri)).one_or_none()
-        created = article is None
-        if article is None:
-            article = Article(uri=item.uri, service_id=service.id, status="published")
-        section = self.term(Section, service.id, item.section) if item.section else None
-        headline = plain_text(item.headline)
+    def _article_values(self, item: ArticleIn, service: Service) -> dict[str, Any]:
+        body = [self._block(block) for block in item.body]
+        words = count_words(body)
         lead_image = None
         if item.lead_image is not None:
             lead_image = item.lead_image.model_dump()
             for name in ("caption", "credit", "alt"):
                 if lead_image.get(name) is not None:
                     lead_image[name] = plain_text(lead_image[name])
-        if created or (item.slug and item.slug != article.slug):
-            base = item.slug or slug_from(headline)
-            article.slug = unique_slug(self.session, service.id, base, article.id)
-        changed = _set(
-            article,
-            service_id=service.id,
-            language=item.language or service.language,
-            kicker=plain_text(item.kicker) if item.kicker else None,
-            headline=headline,
-            dek=plain_text(item.dek) if item.dek else None,
-            body=[self._block(block) for block in item.body],
-            lead_image=lead_image,
-            section_id=section.id if section else None,
-            urgency=item.urgency,
-            breaking_until=item.breaking_until,
-            embargo_until=item.embargo_until,
-            withheld_in=sorted(set(item.withheld_in)),
-            translation_group=item.translation_of,
-            first_published_at=item.first_published_at or item.published_at,
-            published_at=item.published_at,
-            updated_at=item.updated_at or item.published_at,
-            status="published",
-        )
-        if created:
-            self.session.add(article)
+        return {
+            "service_id": service.id,
+            "language": item.language or service.language,
+            "kicker": plain_text(item.kicker) if item.kicker else None,
+            "headline": plain_text(item.headline),
+            "dek": plain_text(item.dek) if item.dek else None,
+            "body": body,
+            "lead_image": lead_image,
+            "section_id": self.term(Section, service.id, item.section) if item.section else None,
+            "urgency": item.urgency,
+            "breaking_until": item.breaking_until,
+            "embargo_until": item.embargo_until,
+            "withheld_in": sorted(set(item.withheld_in)),
+            "translation_group": item.translation_of,
+            "first_published_at": item.first_published_at or item.published_at,
+            "published_at": item.published_at,
+            "updated_at": item.updated_at or item.published_at,
+            "status": "published",
+            "word_count": words,
+            "reading_time_minutes": reading_minutes(words),
+        }
+
+    def _links_of(self, item: ArticleIn, service_id: int) -> dict[str, list[int]]:
+        return {
+            "tag_id": list(dict.fromkeys(self.term(Tag, service_id, s) for s in item.tags)),
+            "author_id": list(dict.fromkeys(self.author_id(s) for s in item.authors)),
+            "video_id": list(dict.fromkeys(self.video_id(u) for u in item.related_videos)),
+        }
+
+    def _articles(self, items: list[ArticleIn], counts: Counts) -> None:
+        if not items:
+            return
+        uris = [item.uri for item in items]
+        if len(set(uris)) != len(uris):
+            raise BundleError("an article uri appears twice in one batch")
+        existing: dict[str, Article] = {
+            a.uri or "": a
+            for a in self.session.scalars(select(Article).where(Article.uri.in_(uris)))
+        }
+        slugs = _SlugBook(self.session)
+        values_by_uri = {}
+        wanted: dict[int, set[str]] = {}
+        for item in items:
+            service = self.service(item.service)
+            values_by_uri[item.uri] = self._article_values(item, service)
+            if item.uri not in existing:
+                base = item.slug or slug_from(values_by_uri[item.uri]["headline"])
+                values_by_uri[item.uri]["slug"] = base
+                wanted.setdefault(service.id, set()).add(base)
+        slugs.prefetch(wanted)
+        created: list[tuple[dict[str, Any], ArticleIn]] = []
+        changed_articles: list[Article] = []
+        for item in items:
+            service = self.service(item.service)
+            values = values_by_uri[item.uri]
+            article = existing.get(item.uri)
+            if article is None:
+                values["slug"] = slugs.claim(service.id, values["slug"], None)
+                values["uri"] = item.uri
+                values["created_at"] = utcnow()
+                created.append((values, item))
+                continue
+            changed = _set(article, **values)
+            if item.slug and item.slug != article.slug:
+                article.slug = slugs.claim(service.id, item.slug, article.id)
+                changed = True
+            changed = self._update_links(article, item, service.id) or changed
+            changed = self._summary(article, item.summary) or changed
+            changed = self._corrections(article, item.corrections) or changed
+            counts.add(False, changed)
+            if changed:
+                changed_articles.append(article)
         self.session.flush()
-        record_slug(self.session, article)
-        changed = self._links(article, item, service.id) or changed
-        changed = self._summary(article, item.summary) or changed
+        if created:
+            # Core executemany with RETURNING: the ORM's unit of work would cost
+            # more than everything else an import does.
+            ids = self.session.execute(
+                insert(Article).returning(Article.id, sort_by_parameter_order=True),
+                [values for values, _ in created],
+            ).scalars()
+            for (values, _), new_id in zip(created, ids, strict=True):
+                values["id"] = new_id
+
+        links: dict[type[Any], list[dict[str, Any]]] = {
+            ArticleTag: [],
+            ArticleAuthor: [],
+            ArticleVideo: [],
+            ArticleSlug: [],
+            Summary: [],
+            Correction: [],
+        }
+        column_model = {"tag_id": ArticleTag, "author_id": ArticleAuthor, "video_id": ArticleVideo}
+        for new, item in created:
+            counts.add(True, True)
+            for column, link_ids in self._links_of(item, new["service_id"]).items():
+                links[column_model[column]].extend(
+                    {"article_id": new["id"], column: i, "position": n}
+                    for n, i in enumerate(link_ids)
+                )
+            links[ArticleSlug].append(
+                {
+                    "article_id": new["id"],
+                    "service_id": new["service_id"],
+                    "slug": new["slug"],
+                }
+            )
+            if item.summary is not None:
+                links[Summary].append(
+                    {
+                        "article_id": new["id"],
+                        "source": "editorial",
+                        "bullets": [plain_text(b) for b in item.summary],
+                        "updated_at": new["updated_at"],
+                    }
+                )
+            links[Correction].extend(
+                {"article_id": new["id"], "created_at": c.at, "text": plain_text(c.text)}
+                for c in item.corrections
+            )
+        for model, rows in links.items():
+            if rows:
+                self.session.execute(insert(model), rows)
+        for article in changed_articles:
+            record_slug(self.session, article)
+        generated = [
+            {
+                "article_id": new["id"],
+                "source": "generated",
+                "bullets": generated_summary(new["body"], new["language"]),
+                "updated_at": new["updated_at"],
+            }
+            for new, _ in created
+        ]
+        if generated:
+            self.session.execute(insert(Summary), generated)
+        for article in changed_articles:
+            apply_derived(self.session, article)
+        self.session.flush()
+        render_articles(
+            self.session, [new["id"] for new, _ in created] + [a.id for a in changed_articles]
+        )
+
+    def _update_links(self, article: Article, item: ArticleIn, service_id: int) -> bool:
+        changed = False
+        column_model: dict[str, Any] = {
+            "tag_id": ArticleTag,
+            "author_id": ArticleAuthor,
+            "video_id": ArticleVideo,
+        }
+        for column, ids in self._links_of(item, service_id).items():
+            model = column_model[column]
+            current = list(
+                self.session.scalars(
+                    select(getattr(model, column))
+                    .where(model.article_id == article.id)
+                    .order_by(model.position)
+                )
+            )
+            if current != ids:
+                self.session.execute(delete(model).where(model.article_id == article.id))
+                if ids:
+                    self.session.execute(
+                        insert(model),
+                        [
+                            {"article_id": article.id, column: i, "position": n}
+                            for n, i in enumerate(ids)
+                        ],
+                    )
+                changed = True
+        return changed
+
+    def _corrections(self, article: Article, corrections: list[CorrectionIn]) -> bool:
         existing = {
             (c.created_at, c.text)
             for c in self.session.scalars(
                 select(Correction).where(Correction.article_id == article.id)
             )
         }
-        for correction in item.corrections:
-            if (correction.at, correction.text) not in existing:
-                self.session.add(
-                    Correction(
-                        article_id=article.id, created_at=correction.at, text=correction.text
-                    )
-                )
-                changed = True
-        self.session.flush()
-        count(created, changed)
-        if created or changed:
-            apply_derived(self.session, article)
-            render_article(self.session, article.id)
-
-    def _links(self, article: Article, item: ArticleIn, service_id: int) -> bool:
         changed = False
-        wanted: list[tuple[type[Any], str, list[int]]] = [
-            (ArticleTag, "tag_id", [self.term(Tag, service_id, s).id for s in item.tags]),
-            (ArticleAuthor, "author_id", [self._author_id(s) for s in item.authors]),
-            (ArticleVideo, "video_id", [self._video_id(uri) for uri in item.related_videos]),
-        ]
-        for model, column, ids in wanted:
-            ids = list(dict.fromkeys(ids))
-            current = [
-                getattr(row, column)
-                for row in self.session.scalars(
-                    select(model).where(model.article_id == article.id).order_by(model.position)
-                )
-            ]
-            if current != ids:
-                self.session.execute(delete(model).where(model.article_id == article.id))
-                self.session.add_all(
-                    model(article_id=article.id, position=n, **{column: i})
-                    for n, i in enumerate(ids)
+        for correction in corrections:
+            text = plain_text(correction.text)
+            if (correction.at, text) not in existing:
+                self.session.add(
+                    Correction(article_id=article.id, created_at=correction.at, text=text)
                 )
                 changed = True
-        self.session.flush()
         return changed
-
-    def _author_id(self, slug: str) -> int:
-        author_id = self.session.scalars(select(Author.id).where(Author.slug == slug)).one_or_none()
-        if author_id is None:
-            raise BundleError(f"unknown author '{slug}'")
-        return author_id
 
     def _summary(self, article: Article, bullets: list[str] | None) -> bool:
         existing = self.session.get(Summary, (article.id, "editorial"))
@@ -494,6 +672,47 @@ class Loader:
             )
             return True
         return _set(existing, bullets=clean)
+
+
+class _SlugBook:
+    """Unique slugs per service for a batch: one query finds which wanted slugs
+    are already held; only those fall back to a search for a free suffix."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.claimed: dict[int, set[str]] = {}
+        self.held: dict[int, set[str]] = {}
+
+    def prefetch(self, wanted: dict[int, set[str]]) -> None:
+        for service_id, slugs in wanted.items():
+            held = self.held.setdefault(service_id, set())
+            ordered = sorted(slugs)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                held.update(
+                    self.session.scalars(
+                        select(ArticleSlug.slug).where(
+                            ArticleSlug.service_id == service_id, ArticleSlug.slug.in_(chunk)
+                        )
+                    )
+                )
+                held.update(
+                    self.session.scalars(
+                        select(Article.slug).where(
+                            Article.service_id == service_id, Article.slug.in_(chunk)
+                        )
+                    )
+                )
+
+    def claim(self, service_id: int, base: str, article_id: int | None) -> str:
+        claimed = self.claimed.setdefault(service_id, set())
+        held = self.held.get(service_id)
+        if article_id is None and held is not None and base not in held and base not in claimed:
+            candidate = base
+        else:
+            candidate = unique_slug(self.session, service_id, base, article_id, also_taken=claimed)
+        claimed.add(candidate)
+        return candidate
 
 
 def load_bundle(session: Session, data: dict[str, Any]) -> dict[str, int]:

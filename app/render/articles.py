@@ -8,11 +8,12 @@ never sees a representation older than the content it stands for.
 import hashlib
 import math
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
@@ -126,7 +127,8 @@ def video_document(video: Video, service_code: str) -> dict[str, Any]:
     }
 
 
-def _load_videos(session: Session, ids: list[int]) -> dict[int, Video]:
+def _load_videos(session: Session, ids: Iterable[int]) -> dict[int, Video]:
+    ids = list(ids)
     if not ids:
         return {}
     videos = session.scalars(
@@ -138,90 +140,141 @@ def _load_videos(session: Session, ids: list[int]) -> dict[int, Video]:
 
 
 def render_video(session: Session, video_id: int, *, cascade: bool = True) -> None:
-    """Store the video's public rendering, and refresh the articles that show it."""
-    video = _load_videos(session, [video_id]).get(video_id)
-    if video is None:
-        session.execute(delete(VideoRender).where(VideoRender.video_id == video_id))
+    render_videos(session, [video_id], cascade=cascade)
+
+
+def render_videos(session: Session, video_ids: Iterable[int], *, cascade: bool = True) -> None:
+    """Store the videos' public renderings, and refresh the articles that show them."""
+    ids = sorted(set(video_ids))
+    if not ids:
         return
-    doc = video_document(video, video.service.code)
-    doc["transcript"] = video.transcript
-    detail = orjson.dumps(doc)
-    rules = orjson.dumps(video_rules(video))
-    row = session.get(VideoRender, video_id)
-    if row is None:
-        row = VideoRender(video_id=video_id)
-        session.add(row)
-    row.service = video.service.code
-    row.published_ts = to_ms(video.published_at)
-    row.updated_ts = to_ms(video.updated_at)
-    row.etag = _etag(detail, rules)
-    row.rules = rules.decode()
-    row.detail = detail.decode()
-    session.flush()
+    videos = _load_videos(session, ids)
+    session.execute(delete(VideoRender).where(VideoRender.video_id.in_(ids)))
+    rows = []
+    for video in videos.values():
+        doc = video_document(video, video.service.code)
+        doc["transcript"] = video.transcript
+        detail = orjson.dumps(doc)
+        rules = orjson.dumps(video_rules(video))
+        rows.append(
+            {
+                "video_id": video.id,
+                "service": video.service.code,
+                "published_ts": to_ms(video.published_at),
+                "updated_ts": to_ms(video.updated_at),
+                "etag": _etag(detail, rules),
+                "rules": rules.decode(),
+                "detail": detail.decode(),
+            }
+        )
+    if rows:
+        session.execute(insert(VideoRender), rows)
     if cascade:
         article_ids = session.scalars(
-            select(ArticleRelatedVideo.article_id).where(ArticleRelatedVideo.video_id == video_id)
+            select(ArticleRelatedVideo.article_id)
+            .where(ArticleRelatedVideo.video_id.in_(ids))
+            .distinct()
         ).all()
-        for article_id in article_ids:
-            render_article(session, article_id, cascade=False)
+        render_articles(session, article_ids, cascade=False)
 
 
 # Articles -------------------------------------------------------------------
 
 
-def _suggested_video_ids(session: Session, article: Article, exclude: set[int]) -> list[int]:
-    """Suggestions ranked by shared tags, then section, shared title words and recency."""
-    tag_ids = [tag.id for tag in article.tags]
-    candidates: dict[int, float] = {}
-    if tag_ids:
-        shared = session.execute(
-            select(VideoTag.video_id, func.count())
-            .where(VideoTag.tag_id.in_(tag_ids))
-            .group_by(VideoTag.video_id)
-            .order_by(func.count().desc(), VideoTag.video_id.desc())
-            .limit(200)
+class _Suggester:
+    """Ranks suggested videos for a batch of articles with a few set-based queries:
+    shared tags weigh most, then the same section, shared title words and recency."""
+
+    PER_TAG = 200
+    PER_GROUP = 50
+
+    def __init__(self, session: Session, articles: list[Article]) -> None:
+        self.by_tag: dict[int, list[int]] = {}
+        self.by_section: dict[int, list[int]] = {}
+        self.by_service: dict[int, list[int]] = {}
+        tag_ids = sorted({tag.id for article in articles for tag in article.tags})
+        if tag_ids:
+            ranked = (
+                select(
+                    VideoTag.tag_id,
+                    VideoTag.video_id,
+                    func.row_number()
+                    .over(
+                        partition_by=VideoTag.tag_id,
+                        order_by=(Video.published_at.desc(), Video.id.desc()),
+                    )
+                    .label("n"),
+                )
+                .join(Video, Video.id == VideoTag.video_id)
+                .where(VideoTag.tag_id.in_(tag_ids))
+                .subquery()
+            )
+            for tag_id, video_id in session.execute(
+                select(ranked.c.tag_id, ranked.c.video_id).where(ranked.c.n <= self.PER_TAG)
+            ):
+                self.by_tag.setdefault(tag_id, []).append(video_id)
+        for attribute, target in (("section_id", self.by_section), ("service_id", self.by_service)):
+            keys = sorted(
+                {getattr(a, attribute) for a in articles if getattr(a, attribute) is not None}
+            )
+            if not keys:
+                continue
+            column = getattr(Video, attribute)
+            ranked = (
+                select(
+                    column.label("key"),
+                    Video.id,
+                    func.row_number()
+                    .over(
+                        partition_by=column, order_by=(Video.published_at.desc(), Video.id.desc())
+                    )
+                    .label("n"),
+                )
+                .where(column.in_(keys))
+                .subquery()
+            )
+            for key, video_id in session.execute(
+                select(ranked.c.key, ranked.c.id).where(ranked.c.n <= self.PER_GROUP)
+            ):
+                target.setdefault(key, []).append(video_id)
+        every = set().union(
+            *self.by_tag.values(), *self.by_section.values(), *self.by_service.values()
         )
-        for video_id, count in shared:
-            candidates[video_id] = 3.0 * count
-    if article.section_id is not None:
-        for video_id in session.scalars(
-            select(Video.id)
-            .where(Video.section_id == article.section_id)
-            .order_by(Video.published_at.desc())
-            .limit(50)
-        ):
-            candidates[video_id] = candidates.get(video_id, 0.0) + 2.0
-    for video_id in session.scalars(
-        select(Video.id)
-        .where(Video.service_id == article.service_id)
-        .order_by(Video.published_at.desc())
-        .limit(50)
-    ):
-        candidates.setdefault(video_id, 0.0)
-    for video_id in exclude:
-        candidates.pop(video_id, None)
-    if not candidates:
-        return []
-    videos = session.execute(
-        select(Video.id, Video.title, Video.published_at, Video.service_id).where(
-            Video.id.in_(list(candidates))
-        )
-    ).all()
-    words = {word.lower() for word in _WORD.findall(article.headline) if len(word) > 3}
-    reference = article.published_at or article.updated_at
-    scored: list[tuple[float, int, int]] = []
-    for video_id, title, published_at, service_id in videos:
-        score = candidates[video_id]
-        if words:
-            shared_words = words & {w.lower() for w in _WORD.findall(title) if len(w) > 3}
-            score += min(3, len(shared_words))
-        if service_id == article.service_id:
-            score += 0.5
-        age_days = abs((reference - published_at).total_seconds()) / 86400
-        score += 1.0 / (1.0 + age_days / 7)
-        scored.append((score, to_ms(published_at), video_id))
-    scored.sort(reverse=True)
-    return [video_id for _, _, video_id in scored]
+        self.info: dict[int, tuple[set[str], datetime, int]] = {}
+        if every:
+            for video_id, title, published_at, service_id in session.execute(
+                select(Video.id, Video.title, Video.published_at, Video.service_id).where(
+                    Video.id.in_(sorted(every))
+                )
+            ):
+                words = {w.lower() for w in _WORD.findall(title) if len(w) > 3}
+                self.info[video_id] = (words, published_at, service_id)
+
+    def suggest(self, article: Article, exclude: set[int]) -> list[int]:
+        candidates: dict[int, float] = {}
+        for tag in article.tags:
+            for video_id in self.by_tag.get(tag.id, ()):
+                candidates[video_id] = candidates.get(video_id, 0.0) + 3.0
+        if article.section_id is not None:
+            for video_id in self.by_section.get(article.section_id, ()):
+                candidates[video_id] = candidates.get(video_id, 0.0) + 2.0
+        for video_id in self.by_service.get(article.service_id, ()):
+            candidates.setdefault(video_id, 0.0)
+        words = {word.lower() for word in _WORD.findall(article.headline) if len(word) > 3}
+        reference = article.published_at or article.updated_at
+        scored: list[tuple[float, int, int]] = []
+        for video_id, score in candidates.items():
+            if video_id in exclude or video_id not in self.info:
+                continue
+            title_words, published_at, service_id = self.info[video_id]
+            score += min(3, len(words & title_words))
+            if service_id == article.service_id:
+                score += 0.5
+            age_days = abs((reference - published_at).total_seconds()) / 86400
+            score += 1.0 / (1.0 + age_days / 7)
+            scored.append((score, to_ms(published_at), video_id))
+        scored.sort(reverse=True)
+        return [video_id for _, _, video_id in scored]
 
 
 def _summary_document(article: Article) -> dict[str, Any] | None:
@@ -236,59 +289,148 @@ def _summary_document(article: Article) -> dict[str, Any] | None:
     }
 
 
-def _translations(session: Session, article: Article) -> list[dict[str, Any]]:
-    if article.translation_group is None:
-        return []
-    others = session.scalars(
-        select(Article)
-        .where(
-            Article.translation_group == article.translation_group,
-            Article.id != article.id,
-            Article.status == "published",
+def _translations(
+    session: Session, articles: list[Article]
+) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    groups = sorted({a.translation_group for a in articles if a.translation_group is not None})
+    found: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    if not groups:
+        return found
+    rows = session.execute(
+        select(
+            Article.translation_group,
+            Article.id,
+            Article.language,
+            Article.slug,
+            Article.headline,
+            Service,
         )
-        .options(selectinload(Article.service))
+        .join(Service, Service.id == Article.service_id)
+        .where(Article.translation_group.in_(groups), Article.status == "published")
         .order_by(Article.id)
     )
-    return [
-        {
-            "id": other.id,
-            "service": other.service.code,
-            "language": other.language,
-            "slug": other.slug,
-            "url": canonical_url(other.service, other.slug),
-            "headline": other.headline,
-        }
-        for other in others
-    ]
-
-
-def _load_article(session: Session, article_id: int) -> Article | None:
-    return session.scalars(
-        select(Article)
-        .where(Article.id == article_id)
-        .options(
-            selectinload(Article.service),
-            selectinload(Article.section),
-            selectinload(Article.tags),
-            selectinload(Article.authors),
-            selectinload(Article.corrections),
-            selectinload(Article.summaries),
+    for group, article_id, language, slug, headline, service in rows:
+        found.setdefault(group or "", []).append(
+            (
+                article_id,
+                {
+                    "id": article_id,
+                    "service": service.code,
+                    "language": language,
+                    "slug": slug,
+                    "url": canonical_url(service, slug),
+                    "headline": headline,
+                },
+            )
         )
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    return found
+
+
+def _load_articles(session: Session, ids: list[int]) -> list[Article]:
+    return list(
+        session.scalars(
+            select(Article)
+            .where(Article.id.in_(ids))
+            .options(
+                selectinload(Article.service),
+                selectinload(Article.section),
+                selectinload(Article.tags),
+                selectinload(Article.authors),
+                selectinload(Article.corrections),
+                selectinload(Article.summaries),
+            )
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def render_article(session: Session, article_id: int, *, cascade: bool = True) -> None:
-    """Store every public representation of one article (and its translations' links)."""
-    article = _load_article(session, article_id)
-    if article is None:
-        session.execute(delete(ArticleRender).where(ArticleRender.article_id == article_id))
+    render_articles(session, [article_id], cascade=cascade)
+
+
+def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bool = True) -> None:
+    """Store every public representation of these articles, in a few set-based queries.
+
+    With ``cascade``, the other members of their translation groups are rendered
+    again too, so that their ``translations`` lists stay true.
+    """
+    ids = sorted(set(article_ids))
+    if not ids:
         return
+    session.flush()
+    articles = _load_articles(session, ids)
+    session.execute(delete(ArticleRender).where(ArticleRender.article_id.in_(ids)))
+    session.execute(delete(ArticleRelatedVideo).where(ArticleRelatedVideo.article_id.in_(ids)))
+    if not articles:
+        return
+    curated_by_article: dict[int, list[int]] = {}
+    for article_id, video_id in session.execute(
+        select(ArticleVideo.article_id, ArticleVideo.video_id)
+        .where(ArticleVideo.article_id.in_(ids))
+        .order_by(ArticleVideo.article_id, ArticleVideo.position)
+    ):
+        curated_by_article.setdefault(article_id, []).append(video_id)
+    suggester = _Suggester(session, articles)
+    chosen_by_article = {}
+    for article in articles:
+        curated = curated_by_article.get(article.id, [])
+        suggested = suggester.suggest(article, set(curated))
+        chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
+    videos = _load_videos(
+        session, {video_id for chosen in chosen_by_article.values() for video_id in chosen}
+    )
+    video_docs = {
+        video_id: (video_document(video, video.service.code), video_rules(video))
+        for video_id, video in videos.items()
+    }
+    translations = _translations(session, articles)
+
+    render_rows: list[dict[str, Any]] = []
+    related_rows: list[dict[str, Any]] = []
+    for article in articles:
+        curated_ids = set(curated_by_article.get(article.id, []))
+        related = []
+        for position, video_id in enumerate(chosen_by_article[article.id]):
+            if video_id not in video_docs:
+                continue
+            doc, rules = video_docs[video_id]
+            related.append({"video": {**doc, "curated": video_id in curated_ids}, "rules": rules})
+            related_rows.append(
+                {
+                    "article_id": article.id,
+                    "video_id": video_id,
+                    "position": position,
+                    "curated": video_id in curated_ids,
+                }
+            )
+        others = [
+            doc
+            for other_id, doc in translations.get(article.translation_group or "", [])
+            if other_id != article.id
+        ]
+        render_rows.append(_render_row(article, related, others))
+    session.execute(insert(ArticleRender), render_rows)
+    if related_rows:
+        session.execute(insert(ArticleRelatedVideo), related_rows)
+
+    if cascade:
+        groups = {a.translation_group for a in articles if a.translation_group is not None}
+        if groups:
+            others_ids = session.scalars(
+                select(Article.id).where(
+                    Article.translation_group.in_(sorted(groups)), Article.id.not_in(ids)
+                )
+            ).all()
+            render_articles(session, others_ids, cascade=False)
+
+
+def _render_row(
+    article: Article, related: list[dict[str, Any]], translations: list[dict[str, Any]]
+) -> dict[str, Any]:
     service = article.service
     url = canonical_url(service, article.slug)
     summary = _summary_document(article)
     published_at = article.published_at or article.updated_at
-
     detail_doc: dict[str, Any] = {
         "id": article.id,
         "service": service.code,
@@ -312,7 +454,7 @@ def render_article(session: Session, article_id: int, *, cascade: bool = True) -
         "embargo_until": iso(article.embargo_until),
         "word_count": article.word_count,
         "reading_time_minutes": article.reading_time_minutes,
-        "translations": _translations(session, article),
+        "translations": translations,
         "corrections": [
             {"at": iso(correction.created_at), "text": correction.text}
             for correction in article.corrections
@@ -333,70 +475,28 @@ def render_article(session: Session, article_id: int, *, cascade: bool = True) -
         "published_at": iso(published_at),
         "updated_at": iso(article.updated_at),
     }
-
-    curated = list(
-        session.scalars(
-            select(ArticleVideo.video_id)
-            .where(ArticleVideo.article_id == article.id)
-            .order_by(ArticleVideo.position)
-        )
-    )
-    suggested = _suggested_video_ids(session, article, set(curated))
-    chosen = (curated + suggested)[:RELATED_MAX]
-    videos = _load_videos(session, chosen)
-    related: list[dict[str, Any]] = []
-    session.execute(delete(ArticleRelatedVideo).where(ArticleRelatedVideo.article_id == article.id))
-    for position, video_id in enumerate(chosen):
-        video = videos.get(video_id)
-        if video is None:
-            continue
-        doc = video_document(video, video.service.code)
-        doc["curated"] = video_id in curated
-        related.append({"video": doc, "rules": video_rules(video)})
-        session.add(
-            ArticleRelatedVideo(
-                article_id=article.id,
-                video_id=video_id,
-                position=position,
-                curated=video_id in curated,
-            )
-        )
-
-    # The stored detail leaves its object open: the parts that depend on the
-    # reader (breaking, related_videos, notices) are appended per request.
+    # The stored detail and teaser leave their objects open: the parts that
+    # depend on the reader (breaking, related_videos, notices) are appended
+    # per request.
     detail = orjson.dumps(detail_doc)[:-1]
-    teaser = orjson.dumps(teaser_doc)[:-1]
-    summary_bytes = orjson.dumps(summary)
     related_bytes = orjson.dumps(related)
-
-    row = session.get(ArticleRender, article.id)
-    if row is None:
-        row = ArticleRender(article_id=article.id)
-        session.add(row)
-    row.service = service.code
-    row.section_id = article.section_id
-    row.language = article.language
-    row.slug = article.slug
-    row.public_from = public_from(article)
-    row.published_ts = to_ms(published_at)
-    row.updated_ts = to_ms(article.updated_at)
-    row.breaking_until = opt_ms(article.breaking_until)
-    row.withheld_in = ",".join(sorted(article.withheld_in or []))
-    row.etag = _etag(detail, related_bytes)
-    row.detail = detail.decode()
-    row.teaser = teaser.decode()
-    row.summary = summary_bytes.decode()
-    row.related = related_bytes.decode()
-    session.flush()
-
-    if cascade and article.translation_group is not None:
-        others = session.scalars(
-            select(Article.id).where(
-                Article.translation_group == article.translation_group, Article.id != article.id
-            )
-        ).all()
-        for other_id in others:
-            render_article(session, other_id, cascade=False)
+    return {
+        "article_id": article.id,
+        "service": service.code,
+        "section_id": article.section_id,
+        "language": article.language,
+        "slug": article.slug,
+        "public_from": public_from(article),
+        "published_ts": to_ms(published_at),
+        "updated_ts": to_ms(article.updated_at),
+        "breaking_until": opt_ms(article.breaking_until),
+        "withheld_in": ",".join(sorted(article.withheld_in or [])),
+        "etag": _etag(detail, related_bytes),
+        "detail": detail.decode(),
+        "teaser": orjson.dumps(teaser_doc)[:-1].decode(),
+        "summary": orjson.dumps(summary).decode(),
+        "related": related_bytes.decode(),
+    }
 
 
 def refresh_summary(session: Session, article: Article, generated: list[str]) -> None:
@@ -418,5 +518,7 @@ __all__ = [
     "reading_minutes",
     "refresh_summary",
     "render_article",
+    "render_articles",
     "render_video",
+    "render_videos",
 ]

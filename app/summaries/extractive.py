@@ -15,7 +15,7 @@ from typing import Any, Final
 import pysbd
 from pysbd.languages import LANGUAGE_CODES as _PYSBD_LANGUAGE_CODES
 
-__all__ = ["split_sentences", "summarize"]
+__all__ = ["select_sentences", "split_sentences", "summarize"]
 
 # --------------------------------------------------------------------------------------
 # Sentence splitting
@@ -38,12 +38,15 @@ _TRAILING_CHARS: Final = ".!?;:…。．！？؟۔।։՜።፧။၏\"'»”’
 # compared in lower case, without their final period.
 #: Abbreviations that never end a sentence: merge with the next piece whatever follows.
 _CYR_NON_FINAL: Final[frozenset[str]] = frozenset(
-    # ru: imeni, street, avenue, square, embankment, boulevard, settlement, village,
-    # saint, professor, academician, docent, general, "Дж." (J.), for example,
-    # correspondent, deputy
-    "им ул просп пр-т пл наб бул б-р пос дер св проф акад доц ген дж напр корр зам "
-    # uk: imeni, street, lane, town, village, "т. зв." (so-called), see, deputy
-    "ім вул пров смт сел зв див заст".split()
+    {
+        # ru: imeni, street, avenue, square, embankment, boulevard, settlement, village,
+        # saint, professor, academician, docent, general, "Дж." (J.), for example,
+        # correspondent, deputy
+        *("им", "ул", "просп", "пр-т", "пл", "наб", "бул", "б-р", "пос", "дер", "св"),
+        *("проф", "акад", "доц", "ген", "дж", "напр", "корр", "зам"),
+        # uk: imeni, street, lane, town, village, "т. зв." (so-called), see, deputy
+        *("ім", "вул", "пров", "смт", "сел", "зв", "див", "заст"),
+    }
 )
 #: Abbreviations that never end a sentence unless they follow a number ("100 м." is
 #: metres but "м. Київ" is "the city of Kyiv"; "с." is village or seconds).
@@ -53,23 +56,27 @@ _CYR_ABBREVIATIONS: Final[frozenset[str]] = (
     _CYR_NON_FINAL
     | _CYR_NON_FINAL_UNLESS_NUMBER
     | frozenset(
-        # ru
-        "е т д п пп ч гг в вв н к и р млн млрд тыс коп руб долл обл р-н ст стр рис табл "
-        "гл вып изд др пр см тел "
-        # uk
-        "тис грн дол ін вид вип рр стор поч".split()
+        {
+            # ru
+            *("е", "т", "д", "п", "пп", "ч", "гг", "в", "вв", "н", "к", "и", "р", "др", "пр"),
+            *("млн", "млрд", "тыс", "коп", "руб", "долл", "обл", "р-н", "ст", "стр", "рис"),
+            *("табл", "гл", "вып", "изд", "см", "тел"),
+            # uk
+            *("тис", "грн", "дол", "ін", "вид", "вип", "рр", "стор", "поч"),
+        }
     )
 )
-#: Currency words after which pysbd's Russian rules keep going although a new sentence
-#: starts ("... 1,496 млрд руб. Торги пройдут ...").
-_CYR_SPLIT_AFTER_CURRENCY: Final = re.compile(
-    r"(?<=[\s\d])(?:руб|долл|тыс|грн|коп)\.\s+(?=[A-ZА-ЯЁІЇЄҐ][a-zа-яёіїєґ'’])"
+#: Words after which pysbd's Russian rules keep going although a new sentence starts
+#: ("... 1,496 млрд руб. Торги пройдут ...", "... и т. д. Потом ...").
+_CYR_SENTENCE_END: Final = re.compile(
+    r"(?<=[\s\d])(?:руб|долл|тыс|грн|коп|т\.\s?д|т\.\s?п|т\.\s?ін|др)\."
+    r"(?=\s+[A-ZА-ЯЁІЇЄҐ][a-zа-яёіїєґ'’])"
 )
 
 _LAST_WORD: Final = re.compile(r"(?:^|(?<=[\s(«\"„“'‘]))([^\W\d_](?:[\w-]*\w)?)\.$")
 _NUMBER_BEFORE_LAST_WORD: Final = re.compile(r"\d\s*\S+\.$")
 _HAS_WORD: Final = re.compile(r"\w")
-_INITIAL: Final = re.compile(r"(?:^|(?<=[\s(«\"„“'‘.]))[^\W\d_]\.$")
+_LAST_LETTER: Final = re.compile(r"(?:^|(?<=[\s(«\"„“'‘.]))([^\W\d_])\.$")
 
 
 def _rules_for(language: str) -> str:
@@ -86,9 +93,10 @@ def _segmenter(rules: str) -> Any:
 
 
 def _pysbd_split(text: str, rules: str) -> list[str]:
-    # Segmenter.segment() stores the text on the (shared) segmenter and then searches
-    # each sentence back in it with a fresh regex. The Processor it uses underneath
-    # holds its own state, so calling it directly is thread-safe and about 40% faster.
+    # Segmenter.segment() stores the text on the (shared, cached) segmenter, then looks
+    # each sentence up again in it with a fresh regex. The Processor it runs underneath
+    # is a new object per call, so calling it directly leaves the shared segmenter
+    # untouched (safe across threads) and is about 40% faster.
     pieces: Any = _segmenter(rules).processor(text).process()
     if not isinstance(pieces, list):  # pysbd returns the text itself when it is empty
         return [text] if text.strip() else []
@@ -103,7 +111,8 @@ def _is_single_sentence(text: str) -> bool:
 
 def _cyrillic_merge(previous: str, following: str) -> bool:
     """Whether a Cyrillic-rules split between two pieces falls after an abbreviation."""
-    if _INITIAL.search(previous):
+    initial = _LAST_LETTER.search(previous)
+    if initial is not None and initial.group(1).isupper():
         return True  # "В. В. Путин", "ім. І. Франка"
     match = _LAST_WORD.search(previous)
     if match is None:
@@ -138,21 +147,20 @@ def _repair(pieces: list[str], rules: str) -> list[str]:
         merged.append(piece)
     if not cyrillic:
         return merged
-    return [part for sentence in merged for part in _split_after_currency(sentence)]
+    return [part for sentence in merged for part in _split_after_abbreviations(sentence)]
 
 
-def _split_after_currency(sentence: str) -> list[str]:
+def _split_after_abbreviations(sentence: str) -> list[str]:
     parts: list[str] = []
     start = 0
-    for match in _CYR_SPLIT_AFTER_CURRENCY.finditer(sentence):
-        end = match.start() + match.group(0).index(".") + 1
-        parts.append(sentence[start:end])
+    for match in _CYR_SENTENCE_END.finditer(sentence):
+        parts.append(sentence[start : match.end()].strip())
         start = match.end()
-    parts.append(sentence[start:])
-    return [part.strip() for part in parts if part.strip()]
+    parts.append(sentence[start:].strip())
+    return [part for part in parts if part]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)  # re-summarising an edited article splits only what changed
 def _split_paragraph(paragraph: str, rules: str) -> tuple[str, ...]:
     text = " ".join(paragraph.split())
     if not text:
@@ -179,6 +187,103 @@ def split_sentences(paragraphs: Sequence[str], language: str) -> list[str]:
 # --------------------------------------------------------------------------------------
 # Scoring
 # --------------------------------------------------------------------------------------
+#
+# A sentence scores by how many of the article's recurring content words it holds
+# (word-frequency centrality), times a prior for sentences near the top. Content words
+# are found without a stop-word list, so that it works for any language: a word is left
+# out when it is short (< 3 characters: "в", "of", "في"), a number, or occurs in most of
+# the article's sentences. Writing without spaces (Chinese, Japanese, Thai, ...) is cut
+# into character pairs.
+#
+# Tuned on the English BBC News Summary corpus (bench/rouge_summaries.py): weights were
+# chosen on the even-numbered articles (duplicates left out), then checked on the odd
+# ones, where it beats the first three sentences by 15 points of ROUGE-1 F1 and 18 of
+# ROUGE-2 F1. The weights are round values from a broad plateau, not a sharp optimum;
+# nearby values (and a TextRank variant) score within about a point.
+
+_WORD: Final = re.compile(r"\w+")
+#: Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
+_UNSPACED: Final = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uf900-\ufaff]"
+)
+_QUOTE_ONLY: Final = re.compile(r"^[\"“«„'‘‹].*[\"”»“'’›][.!?…]?$")
+
+_MIN_WORD_LENGTH: Final = 3
+#: A word found in at least this share of the sentences is a function word.
+_STOP_WORD_SENTENCE_SHARE: Final = 0.7
+#: Sentence score = sum(sqrt(frequency - 1)) / content_words ** _LENGTH_NORMALISATION:
+#: 0 would favour long sentences, 1 short ones.
+_LENGTH_NORMALISATION: Final = 0.3
+#: The sentence at index i gets a bonus of _POSITION_WEIGHT / (i + 1).
+_POSITION_WEIGHT: Final = 0.25
+_SHORT_SENTENCE_WORDS: Final = 5
+_SHORT_SENTENCE_FACTOR: Final = 0.3
+_QUOTE_ONLY_FACTOR: Final = 0.8
+
+
+def _tokens(sentence: str) -> list[str]:
+    tokens: list[str] = []
+    for word in _WORD.findall(sentence.lower()):
+        if _UNSPACED.search(word) and len(word) > 2:
+            tokens.extend(word[i : i + 2] for i in range(len(word) - 1))
+        else:
+            tokens.append(word)
+    return tokens
+
+
+def _score_sentences(sentences: Sequence[str]) -> list[float]:
+    """A score per sentence; the higher, the better a key point it makes."""
+    tokenised = [_tokens(sentence) for sentence in sentences]
+    frequency: dict[str, int] = {}
+    sentence_frequency: dict[str, int] = {}
+    for tokens in tokenised:
+        for token in tokens:
+            frequency[token] = frequency.get(token, 0) + 1
+        for token in set(tokens):
+            sentence_frequency[token] = sentence_frequency.get(token, 0) + 1
+    too_common = max(2.0, _STOP_WORD_SENTENCE_SHARE * len(sentences))
+
+    def is_content(token: str) -> bool:
+        return (
+            (len(token) >= _MIN_WORD_LENGTH or _UNSPACED.match(token) is not None)
+            and not token.isdigit()
+            and sentence_frequency[token] < too_common
+        )
+
+    scores: list[float] = []
+    for index, (sentence, tokens) in enumerate(zip(sentences, tokenised, strict=True)):
+        content = [token for token in tokens if is_content(token)]
+        if not content:
+            scores.append(-1.0)
+            continue
+        centrality = sum((frequency[token] - 1) ** 0.5 for token in set(content))
+        score = centrality / len(content) ** _LENGTH_NORMALISATION
+        score *= 1.0 + _POSITION_WEIGHT / (index + 1)
+        if len(tokens) < _SHORT_SENTENCE_WORDS:
+            score *= _SHORT_SENTENCE_FACTOR
+        if _QUOTE_ONLY.match(sentence):
+            score *= _QUOTE_ONLY_FACTOR
+        scores.append(score)
+    return scores
+
+
+def select_sentences(sentences: Sequence[str], max_bullets: int = 3) -> list[str]:
+    """Up to ``max_bullets`` of ``sentences``, the best scored, in their original order."""
+    if max_bullets <= 0 or not sentences:
+        return []
+    scores = _score_sentences(sentences)
+    ranking = sorted(range(len(sentences)), key=lambda index: (-scores[index], index))
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for index in ranking:
+        if sentences[index] in seen:  # the same sentence twice (a repeated paragraph)
+            continue
+        seen.add(sentences[index])
+        chosen.append(index)
+        if len(chosen) == max_bullets:
+            break
+    return [sentences[index] for index in sorted(chosen)]
 
 
 def summarize(paragraphs: list[str], language: str, max_bullets: int = 3) -> list[str]:
@@ -191,5 +296,4 @@ def summarize(paragraphs: list[str], language: str, max_bullets: int = 3) -> lis
     """
     if max_bullets <= 0:
         return []
-    sentences = split_sentences(paragraphs, language)
-    return sentences[:max_bullets]
+    return select_sentences(split_sentences(paragraphs, language), max_bullets)
