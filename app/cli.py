@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from app import migrate
 from app.config import get_settings
@@ -14,6 +15,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 
 OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 
@@ -103,6 +106,82 @@ def import_(
         typer.echo(f"rejected {rejection}", err=True)
     if report.rejected:
         raise typer.Exit(1)
+
+
+def _session_scope() -> Engine:
+    from app.db import make_engine
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    return make_engine(settings.database_url)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin, editor or viewer.")],
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="A service the token may use.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Who or what the token is for.")] = None,
+) -> None:
+    """Create a token; it is printed once, alone on the last line."""
+    from app.auth.tokens import TokenError, create_token
+    from app.db import make_sessionmaker
+
+    engine = _session_scope()
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            token, secret = create_token(session, role, service or [], name)
+            typer.echo(
+                f"token {token.id} ({token.role}; services: {', '.join(token.services) or 'all'})"
+            )
+            typer.echo("Store it now: it is not kept and cannot be shown again.")
+    except TokenError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens (never their secrets)."""
+    from sqlalchemy import select
+
+    from app.db import make_sessionmaker
+    from app.models import ApiToken
+    from app.timeutil import iso
+
+    engine = _session_scope()
+    try:
+        with make_sessionmaker(engine)() as session:
+            for token in session.scalars(select(ApiToken).order_by(ApiToken.id)):
+                state = f"revoked {iso(token.revoked_at)}" if token.revoked_at else "active"
+                typer.echo(
+                    f"{token.id}\t{token.role}\t{','.join(token.services) or '*'}\t"
+                    f"{token.prefix}…\t{token.name}\t{state}"
+                )
+    finally:
+        engine.dispose()
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
+    """Revoke a token at once."""
+    from app.auth.tokens import TokenError, revoke_token
+    from app.db import make_sessionmaker
+
+    engine = _session_scope()
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            revoke_token(session, token_id)
+    except TokenError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"token {token_id} revoked")
 
 
 def openapi_document() -> str:

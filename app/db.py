@@ -58,4 +58,6 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit happens before the response is sent, so a failed
+# commit can never answer 2xx.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -6,6 +6,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -188,6 +189,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _integrity_error(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        request,
+        409,
+        "The change conflicts with what is stored (a duplicate or a missing reference).",
+        title="Conflict",
+        slug="conflict",
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> Response:
     from app.readstore import is_connection_error
 
@@ -205,6 +216,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(Exception, _unhandled)
 
 

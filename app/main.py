@@ -13,6 +13,7 @@ from app.db import make_engine, make_sessionmaker
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
+from app.http.limits import BodySizeLimitMiddleware
 from app.http.middleware import RequestIdMiddleware
 from app.readstore import make_read_store
 from app.services.router import router as services_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_docs(app)
+    app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestIdMiddleware)
     return app

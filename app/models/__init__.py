@@ -11,6 +11,7 @@ from app.models.article import (
     Summary,
 )
 from app.models.base import Base, utcnow
+from app.models.editorial import ROLES, ApiToken, IdempotencyRecord, Revision
 from app.models.notice import Notice
 from app.models.render import ArticleRelatedVideo, ArticleRender, VideoRender
 from app.models.service import Service
@@ -19,6 +20,8 @@ from app.models.video import Video, VideoTag
 
 __all__ = [
     "ARTICLE_STATUSES",
+    "ROLES",
+    "ApiToken",
     "Article",
     "ArticleAuthor",
     "ArticleRelatedVideo",
@@ -29,7 +32,9 @@ __all__ = [
     "Author",
     "Base",
     "Correction",
+    "IdempotencyRecord",
     "Notice",
+    "Revision",
     "Section",
     "Service",
     "Summary",

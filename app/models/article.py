@@ -41,6 +41,8 @@ class Article(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     reading_time_minutes: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped by every editorial write; the editorial ETag and If-Match use it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     service: Mapped[Service] = relationship(lazy="raise")
     section: Mapped[Section | None] = relationship(lazy="raise")
