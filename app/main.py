@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.gzip import GZipMiddleware
 
 from app import __version__
 from app.articles.router import router as articles_router
@@ -13,8 +12,9 @@ from app.db import make_engine, make_sessionmaker
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
+from app.http.fastpath import FastPathMiddleware
 from app.http.limits import BodySizeLimitMiddleware
-from app.http.middleware import RequestIdMiddleware
+from app.http.middleware import GzipWhenAcceptedMiddleware, RequestIdMiddleware
 from app.readstore import make_read_store
 from app.services.router import router as services_router
 from app.taxonomy.router import router as taxonomy_router
@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_docs(app)
+    app.add_middleware(FastPathMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -20,7 +20,7 @@ from app.errors import PROBLEM_RESPONSES, NotFound, Problem
 from app.http.caching import public_response
 from app.http.fields import parse_fields, trim_document, trim_list
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
-from app.http.reader import CountryDep, SettingsDep, StoreDep
+from app.http.reader import reader
 from app.render.articles import RELATED_MAX
 from app.services.repository import require_service
 from app.timeutil import now_ms, to_ms
@@ -53,8 +53,6 @@ def _aware(value: datetime) -> datetime:
 )
 async def list_articles(
     request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
     service: Annotated[str | None, Query(pattern=CODE)] = None,
     language: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")] = None,
     section: Annotated[str | None, Query(pattern=SLUG)] = None,
@@ -69,6 +67,7 @@ async def list_articles(
     fields: Fields = None,
 ) -> Response:
     """List published articles as teasers, newest first."""
+    store, settings, _country = reader(request)
     names = parse_fields(fields, TEASER_FIELDS)
     now = now_ms()
     params: dict[str, object] = {"now": now, "limit": limit + 1}
@@ -131,12 +130,10 @@ async def list_articles(
 async def get_article(
     request: Request,
     article_id: ArticleId,
-    store: StoreDep,
-    settings: SettingsDep,
-    country: CountryDep,
     fields: Fields = None,
 ) -> Response:
     """One published article, in full."""
+    store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
     now = now_ms()
     row = check_visible(await store.one(repository.BY_ID, {"id": article_id}), now, country)
@@ -167,12 +164,10 @@ async def get_article_by_slug(
     request: Request,
     code: Annotated[str, Path(pattern=CODE)],
     slug: Annotated[str, Path(pattern=SLUG)],
-    store: StoreDep,
-    settings: SettingsDep,
-    country: CountryDep,
     fields: Fields = None,
 ) -> Response:
     """One published article, by its slug in its service; old slugs redirect."""
+    store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
     now = now_ms()
     row = await store.one(repository.BY_SLUG, {"service": code, "slug": slug})
@@ -213,11 +208,9 @@ async def get_article_by_slug(
 async def get_article_summary(
     request: Request,
     article_id: ArticleId,
-    store: StoreDep,
-    settings: SettingsDep,
-    country: CountryDep,
 ) -> Response:
     """The article's key points: the editors' own, or generated from the text."""
+    store, settings, country = reader(request)
     now = now_ms()
     row = check_visible(await store.one(repository.SUMMARY, {"id": article_id}), now, country)
     _, withheld, summary, updated_ts, service = row
@@ -242,12 +235,10 @@ async def get_article_summary(
 async def list_related_videos(
     request: Request,
     article_id: ArticleId,
-    store: StoreDep,
-    settings: SettingsDep,
-    country: CountryDep,
     limit: Annotated[int, Query(ge=1, le=RELATED_MAX)] = 6,
 ) -> Response:
     """Curated videos first, in the editors' order, then suggested ones."""
+    store, settings, country = reader(request)
     now = now_ms()
     row = check_visible(await store.one(repository.RELATED, {"id": article_id}), now, country)
     _, withheld, related, updated_ts, _ = row

@@ -1,5 +1,6 @@
 """Public article reads: stored renderings plus the few parts that depend on the reader."""
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,7 +59,7 @@ def resolve_related(
         videos.append(video)
         states.append(video["unavailable_reason"] or "ok")
         by_country = by_country or depends_on_country(entry["rules"])
-    return videos, ".".join(state[:2] for state in states), by_country
+    return videos, ".".join(states), by_country
 
 
 async def article_detail(
@@ -73,6 +74,7 @@ async def article_detail(
     videos, video_state, _ = resolve_related(related, country, now, related_limit)
     notices = await notices_for(store, country, service, now)
     breaking = breaking_json(breaking_until, now)
+    notices_json = orjson.dumps(notices)
     body = b"".join(
         (
             detail.encode(),
@@ -81,12 +83,16 @@ async def article_detail(
             b',"related_videos":',
             orjson.dumps(videos),
             b',"notices":',
-            orjson.dumps(notices),
+            notices_json,
             b"}",
         )
     )
-    notice_ids = ".".join(str(notice["id"]) for notice in notices)
-    variant = f"{'b' if breaking != b'null' else 'n'}{video_state}n{notice_ids}"
+    # The stored ETag covers the stored bytes; the parts added per request (the
+    # breaking flag with its expiry, the videos' availability, the notices'
+    # wording) must change the validator too, or a 304 would hide their change.
+    variant = hashlib.blake2b(
+        b"\x00".join((breaking, video_state.encode(), notices_json)), digest_size=6
+    ).hexdigest()
     keys = [f"article-{article_id}", f"service-{service}"]
     keys.extend(f"video-{video['id']}" for video in videos)
     keys.extend(f"notice-{notice['id']}" for notice in notices)

@@ -596,7 +596,10 @@ class Loader:
                 "bullets": generated_summary(new["body"], new["language"]),
                 "updated_at": new["updated_at"],
             }
-            for new, _ in created
+            for new, item in created
+            # With editorial key points the generated ones are not shown; they are
+            # computed when the editorial summary is removed.
+            if item.summary is None
         ]
         if generated:
             self.session.execute(insert(Summary), generated)

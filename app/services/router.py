@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.http.caching import public_response
-from app.http.reader import SettingsDep, StoreDep
+from app.http.reader import reader
 from app.models import Service
 from app.readstore import Query
 from app.services.schemas import ServiceOut, ServicePage
@@ -38,8 +38,9 @@ def _updated_ms(value: Any) -> int:
     response_model=ServicePage,
     responses=PROBLEM_RESPONSES,
 )
-async def list_services(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+async def list_services(request: Request) -> Response:
     """All language services."""
+    store, settings, _country = reader(request)
     rows = await store.all(ALL, {})
     body = orjson.dumps({"items": [_doc(row) for row in rows], "next_cursor": None})
     return public_response(
@@ -60,10 +61,9 @@ async def list_services(request: Request, store: StoreDep, settings: SettingsDep
 async def get_service(
     request: Request,
     code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")],
-    store: StoreDep,
-    settings: SettingsDep,
 ) -> Response:
     """One language service."""
+    store, settings, _country = reader(request)
     row = await store.one(ONE, {"code": code})
     if row is None:
         raise NotFound(f"There is no service '{code}'.")

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from app.errors import PROBLEM_RESPONSES, BadRequest, NotFound
 from app.http.caching import public_response
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
-from app.http.reader import SettingsDep, StoreDep
+from app.http.reader import reader
 from app.readstore import ReadStore
 from app.services.repository import require_service
 from app.taxonomy import repository
@@ -111,13 +111,12 @@ async def _one(
 )
 async def list_sections(
     request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
     service: ServiceFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
     """Sections, optionally of one service."""
+    store, settings, _country = reader(request)
     return await _list("sections", request, store, settings, service, limit, cursor)
 
 
@@ -130,11 +129,10 @@ async def list_sections(
 async def get_section(
     request: Request,
     slug: SlugPath,
-    store: StoreDep,
-    settings: SettingsDep,
     service: ServiceFilter = None,
 ) -> Response:
     """One section."""
+    store, settings, _country = reader(request)
     return await _one("sections", request, store, settings, slug, service)
 
 
@@ -143,13 +141,12 @@ async def get_section(
 )
 async def list_tags(
     request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
     service: ServiceFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
     """Tags, optionally of one service."""
+    store, settings, _country = reader(request)
     return await _list("tags", request, store, settings, service, limit, cursor)
 
 
@@ -162,11 +159,10 @@ async def list_tags(
 async def get_tag(
     request: Request,
     slug: SlugPath,
-    store: StoreDep,
-    settings: SettingsDep,
     service: ServiceFilter = None,
 ) -> Response:
     """One tag."""
+    store, settings, _country = reader(request)
     return await _one("tags", request, store, settings, slug, service)
 
 
@@ -178,13 +174,12 @@ async def get_tag(
 )
 async def list_authors(
     request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
     service: ServiceFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
     """Bylines; with ``service``, those who wrote in it."""
+    store, settings, _country = reader(request)
     return await _list("authors", request, store, settings, service, limit, cursor)
 
 
@@ -197,8 +192,7 @@ async def list_authors(
 async def get_author(
     request: Request,
     slug: SlugPath,
-    store: StoreDep,
-    settings: SettingsDep,
 ) -> Response:
     """One byline."""
+    store, settings, _country = reader(request)
     return await _one("authors", request, store, settings, slug, None)

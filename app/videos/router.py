@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.http.caching import public_response
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
-from app.http.reader import CountryDep, SettingsDep, StoreDep
+from app.http.reader import reader
 from app.render.availability import depends_on_country, resolve
 from app.services.repository import require_service
 from app.timeutil import now_ms
@@ -29,14 +29,12 @@ CODE = r"^[a-z0-9][a-z0-9-]{0,31}$"
 )
 async def list_videos(
     request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    country: CountryDep,
     service: Annotated[str | None, Query(pattern=CODE)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """List videos, newest first, with availability resolved for this reader."""
+    store, settings, country = reader(request)
     now = now_ms()
     params: dict[str, object] = {"limit": limit + 1}
     if service is not None:
@@ -72,11 +70,9 @@ async def list_videos(
 async def get_video(
     request: Request,
     video_id: Annotated[int, Path(ge=1, le=2**62)],
-    store: StoreDep,
-    settings: SettingsDep,
-    country: CountryDep,
 ) -> Response:
     """One video, with its availability resolved for this reader."""
+    store, settings, country = reader(request)
     now = now_ms()
     row = await store.one(repository.BY_ID, {"id": video_id})
     if row is None:
