@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pgcluster import throwaway_postgres
-from sqlalchemy import Engine, text
+from pgcluster import ensure_server_binaries, throwaway_postgres
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from support import empty_tables
 
 from app import migrate
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.imports.bundle import load_bundle
 from app.main import create_app
-from app.models import Base
 
 BACKENDS = os.environ.get("MASTHEAD_TEST_BACKENDS", "sqlite,postgresql").split(",")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -41,6 +41,7 @@ def database_url(request: pytest.FixtureRequest, _stack: ExitStack) -> str:
         folder = _stack.enter_context(tempfile.TemporaryDirectory(prefix="masthead-test-"))
         url = f"sqlite:///{folder}/masthead.db"
     else:
+        ensure_server_binaries()
         url = _stack.enter_context(throwaway_postgres())
     migrate.upgrade(url)
     return url
@@ -53,20 +54,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _empty_tables(engine: Engine) -> None:
-    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
-
-
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     """A session factory on an empty database."""
-    _empty_tables(engine)
+    empty_tables(engine)
     return make_sessionmaker(engine)
 
 

@@ -100,6 +100,23 @@ def postgres_available() -> bool:
     return find_pg_bindir() is not None
 
 
+def ensure_server_binaries() -> None:
+    """Install Debian's PostgreSQL server when it is missing and we may (root, apt),
+    so that the test command alone works on a fresh machine."""
+    if postgres_available() or os.environ.get("MASTHEAD_PG_BIN"):
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise RuntimeError(
+            "PostgreSQL server binaries are missing: install Debian's 'postgresql' package "
+            "(or set MASTHEAD_PG_BIN), or run with MASTHEAD_TEST_BACKENDS=sqlite."
+        )
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=600)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "postgresql"], check=True, env=env, timeout=900
+    )
+
+
 @dataclass(frozen=True)
 class _RunAs:
     """The OS identity the server binaries run as (None fields = current user)."""
