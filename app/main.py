@@ -15,6 +15,7 @@ from app.health.router import router as health_router
 from app.http.fastpath import FastPathMiddleware
 from app.http.limits import BodySizeLimitMiddleware
 from app.http.middleware import GzipWhenAcceptedMiddleware, RequestIdMiddleware
+from app.metrics.middleware import MetricsMiddleware
 from app.readstore import make_read_store
 from app.services.router import router as services_router
 from app.taxonomy.router import router as taxonomy_router
@@ -66,4 +67,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware)
     return app

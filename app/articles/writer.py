@@ -13,6 +13,7 @@ from app.render.articles import (
     reading_minutes,
     refresh_summary,
 )
+from app.sanitize import plain_text, rich_text
 from app.summaries.extractive import summarize
 
 SLUG_MAX = 120
@@ -73,6 +74,35 @@ def record_slug(session: Session, article: Article) -> None:
         session.flush()
 
 
+#: Block members that hold inline HTML, and those that hold plain text.
+_RICH_MEMBERS = ("text",)
+_PLAIN_MEMBERS = ("caption", "credit", "alt", "attribution", "provider")
+
+
+def clean_block(data: dict[str, Any]) -> dict[str, Any]:
+    """A body block (already validated) with its text sanitised: inline HTML by the
+    allow-list, captions and other labels as plain text."""
+    cleaned = dict(data)
+    for name in _RICH_MEMBERS:
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = rich_text(cleaned[name])
+    if isinstance(cleaned.get("items"), list):
+        cleaned["items"] = [rich_text(text) for text in cleaned["items"]]
+    for name in _PLAIN_MEMBERS:
+        if cleaned.get(name) is not None:
+            cleaned[name] = plain_text(cleaned[name])
+    return cleaned
+
+
+def clean_image(data: dict[str, Any]) -> dict[str, Any]:
+    """A lead image with its caption, credit and alt text as plain text."""
+    cleaned = dict(data)
+    for name in ("caption", "credit", "alt"):
+        if cleaned.get(name) is not None:
+            cleaned[name] = plain_text(cleaned[name])
+    return cleaned
+
+
 def apply_counts(article: Article) -> None:
     article.word_count = count_words(article.body)
     article.reading_time_minutes = reading_minutes(article.word_count)
@@ -86,7 +116,13 @@ def generated_summary(body: list[dict[str, Any]], language: str) -> list[str]:
         if block.get("type") in ("paragraph", "quote")
         for text in block_texts([block])
     ]
-    return summarize(prose, language, 3)
+    # The sentences are plain text taken from sanitised HTML, so an escaped
+    # "&lt;script&gt;" in the prose is a literal "<script>" here: keep the angle
+    # brackets from ever forming markup again, as plain_text does.
+    return [
+        sentence.replace("<", "‹").replace(">", "›")
+        for sentence in summarize(prose, language, 3)
+    ]
 
 
 def apply_derived(session: Session, article: Article) -> None:

@@ -2,17 +2,29 @@
 
 import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from app.errors import PROBLEM_RESPONSES, ServiceUnavailable
 from app.http.reader import StoreDep
+from app.metrics.middleware import REGISTRY
 
 router = APIRouter(tags=["operations"])
 
 
 class Health(BaseModel):
     status: str
+
+
+@router.get("/metrics", operation_id="metrics", response_class=PlainTextResponse)
+async def metrics() -> Response:
+    """Prometheus metrics of this worker process."""
+    return Response(
+        generate_latest(REGISTRY),
+        media_type=CONTENT_TYPE_LATEST,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get("/healthz", operation_id="healthz", response_model=Health)

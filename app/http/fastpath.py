@@ -19,6 +19,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.articles import router as articles
 from app.errors import AppError, problem_response
 
+_TEMPLATES = {
+    None: "/v1/articles/{article_id}",
+    "/summary": "/v1/articles/{article_id}/summary",
+    "/related-videos": "/v1/articles/{article_id}/related-videos",
+}
 _ARTICLE = re.compile(r"^/v1/articles/([1-9][0-9]{0,17})(/summary|/related-videos)?$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _LIMIT = re.compile(r"^[1-9][0-9]{0,2}$")
@@ -74,6 +79,13 @@ def _list_handler(query: bytes) -> Handler | None:
     )
 
 
+def _template(path: str) -> str:
+    for suffix in ("/summary", "/related-videos"):
+        if path.endswith(suffix):
+            return _TEMPLATES[suffix]
+    return _TEMPLATES[None]
+
+
 class FastPathMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -92,6 +104,9 @@ class FastPathMiddleware:
         if handler is None:
             await self.app(scope, receive, send)
             return
+        scope["masthead.route"] = (
+            "/v1/articles" if scope["path"] == "/v1/articles" else _template(scope["path"])
+        )
         request = Request(scope, receive)
         try:
             response = await handler(request)

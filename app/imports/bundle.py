@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.articles.writer import (
     apply_derived,
+    clean_block,
+    clean_image,
     generated_summary,
     record_slug,
     slug_from,
@@ -36,7 +38,7 @@ from app.models import (
     utcnow,
 )
 from app.render.articles import count_words, reading_minutes, render_articles, render_videos
-from app.sanitize import plain_paragraphs, plain_text, rich_text
+from app.sanitize import plain_paragraphs, plain_text
 
 
 def _http_url(value: str) -> str:
@@ -446,25 +448,14 @@ class Loader:
     def _block(self, block: Any) -> dict[str, Any]:
         if isinstance(block, VideoRefIn):
             return {"type": "video", "video_id": self.video_id(block.video_uri)}
-        data: dict[str, Any] = block.model_dump()
-        if "text" in data:
-            data["text"] = rich_text(data["text"])
-        if "items" in data:
-            data["items"] = [rich_text(text) for text in data["items"]]
-        for name in ("caption", "credit", "alt", "attribution", "provider"):
-            if data.get(name) is not None:
-                data[name] = plain_text(data[name])
-        return data
+        return clean_block(block.model_dump())
 
     def _article_values(self, item: ArticleIn, service: Service) -> dict[str, Any]:
         body = [self._block(block) for block in item.body]
         words = count_words(body)
         lead_image = None
         if item.lead_image is not None:
-            lead_image = item.lead_image.model_dump()
-            for name in ("caption", "credit", "alt"):
-                if lead_image.get(name) is not None:
-                    lead_image[name] = plain_text(lead_image[name])
+            lead_image = clean_image(item.lead_image.model_dump())
         return {
             "service_id": service.id,
             "language": item.language or service.language,

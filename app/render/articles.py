@@ -277,7 +277,7 @@ class _Suggester:
         return [video_id for _, _, video_id in scored]
 
 
-def _summary_document(article: Article) -> dict[str, Any] | None:
+def summary_document(article: Article) -> dict[str, Any] | None:
     by_source = {summary.source: summary for summary in article.summaries}
     chosen = by_source.get("editorial") or by_source.get("generated")
     if chosen is None:
@@ -424,31 +424,43 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
             render_articles(session, others_ids, cascade=False)
 
 
-def _render_row(
-    article: Article, related: list[dict[str, Any]], translations: list[dict[str, Any]]
+def article_document(
+    article: Article,
+    translations: list[dict[str, Any]],
+    *,
+    status: str | None = None,
 ) -> dict[str, Any]:
+    """The full representation of an article, without the parts that depend on
+    the reader (``breaking``, ``related_videos``, ``notices``).
+
+    With no ``status`` it is the public one, as readers see the article once it
+    is visible. The editorial view passes the article's real ``status`` and gets
+    its real publication times too (``null`` while it was never published).
+    """
     service = article.service
-    url = canonical_url(service, article.slug)
-    summary = _summary_document(article)
     published_at = article.published_at or article.updated_at
-    detail_doc: dict[str, Any] = {
+    first_published_at = article.first_published_at or article.published_at
+    if status is not None:
+        published_at = article.published_at
+        first_published_at = article.first_published_at
+    return {
         "id": article.id,
         "service": service.code,
         "language": article.language,
         "slug": article.slug,
-        "url": url,
-        "status": "published",
+        "url": canonical_url(service, article.slug),
+        "status": status or "published",
         "kicker": article.kicker,
         "headline": article.headline,
         "dek": article.dek,
-        "summary": summary,
+        "summary": summary_document(article),
         "body": article.body,
         "lead_image": article.lead_image,
         "authors": [_ref(author) for author in article.authors],
         "section": _ref(article.section),
         "tags": [_ref(tag) for tag in article.tags],
         "urgency": article.urgency,
-        "first_published_at": iso(article.first_published_at or article.published_at),
+        "first_published_at": iso(first_published_at),
         "published_at": iso(published_at),
         "updated_at": iso(article.updated_at),
         "embargo_until": iso(article.embargo_until),
@@ -460,12 +472,21 @@ def _render_row(
             for correction in article.corrections
         ],
     }
+
+
+def _render_row(
+    article: Article, related: list[dict[str, Any]], translations: list[dict[str, Any]]
+) -> dict[str, Any]:
+    service = article.service
+    detail_doc = article_document(article, translations)
+    summary = detail_doc["summary"]
+    published_at = article.published_at or article.updated_at
     teaser_doc: dict[str, Any] = {
         "id": article.id,
         "service": service.code,
         "language": article.language,
         "slug": article.slug,
-        "url": url,
+        "url": detail_doc["url"],
         "kicker": article.kicker,
         "headline": article.headline,
         "dek": article.dek,
@@ -499,6 +520,24 @@ def _render_row(
     }
 
 
+def load_article(session: Session, article_id: int) -> Article | None:
+    """One article with everything its representation shows, fresh from the database."""
+    found = _load_articles(session, [article_id])
+    return found[0] if found else None
+
+
+def live_document(session: Session, article: Article, status: str) -> dict[str, Any]:
+    """The editorial view of an article (loaded by ``load_article``): the public
+    shape, rendered now from the store, with its real status and times."""
+    translations = _translations(session, [article])
+    others = [
+        doc
+        for other_id, doc in translations.get(article.translation_group or "", [])
+        if other_id != article.id
+    ]
+    return article_document(article, others, status=status)
+
+
 def refresh_summary(session: Session, article: Article, generated: list[str]) -> None:
     """Store the generated key points (the editorial ones, if any, stay in front)."""
     existing = session.get(Summary, (article.id, "generated"))
@@ -512,13 +551,18 @@ def refresh_summary(session: Session, article: Article, generated: list[str]) ->
 
 __all__ = [
     "RELATED_MAX",
+    "article_document",
     "block_texts",
     "canonical_url",
     "count_words",
+    "live_document",
+    "load_article",
+    "public_from",
     "reading_minutes",
     "refresh_summary",
     "render_article",
     "render_articles",
     "render_video",
     "render_videos",
+    "summary_document",
 ]

@@ -3,8 +3,19 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
+from app.http.editorial import LANGUAGE_TAG
+from app.imports.bundle import (
+    URL,
+    AvailabilityIn,
+    Code,
+    RenditionIn,
+    Slug,
+    Strict,
+    ThumbnailIn,
+    Time,
+)
 from app.schemas import TaxonomyRef
 
 UnavailableReason = Literal["geo_blocked", "not_yet_available", "expired", "no_sources"]
@@ -69,3 +80,63 @@ class RelatedVideo(VideoBase):
 class VideoPage(BaseModel):
     items: list[VideoOut]
     next_cursor: str | None
+
+
+# Writes ----------------------------------------------------------------------
+
+
+class CaptionWrite(Strict):
+    language: str = Field(pattern=LANGUAGE_TAG)
+    url: URL
+
+
+class AvailabilityWrite(AvailabilityIn):
+    @model_validator(mode="after")
+    def _window(self) -> "AvailabilityWrite":
+        start, end = self.available_from, self.available_until
+        if start is not None and end is not None and end <= start:
+            raise ValueError("available_until must be after available_from")
+        return self
+
+
+class VideoWrite(Strict):
+    """A video as editors write it (POST, and what a PATCH merges into)."""
+
+    service: Code
+    uri: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Your identifier, the key of imports; one is made up when absent.",
+    )
+    title: str = Field(min_length=1, max_length=1000)
+    description: str | None = Field(default=None, max_length=20_000)
+    duration: int = Field(ge=0, le=1_000_000, description="Whole seconds.")
+    thumbnail: ThumbnailIn | None
+    renditions: list[RenditionIn] = Field(default=[], max_length=50)
+    captions: list[CaptionWrite] = Field(default=[], max_length=50)
+    transcript: str | None = Field(default=None, max_length=500_000)
+    availability: AvailabilityWrite = AvailabilityWrite()
+    published_at: Time | None = Field(default=None, description="Now when absent.")
+    section: Slug | None = None
+    tags: list[Slug] = Field(default=[], max_length=100)
+
+
+class VideoStored(BaseModel):
+    """A video as stored, before availability is resolved for a reader."""
+
+    id: int
+    uri: str | None
+    service: str
+    title: str
+    description: str | None
+    duration: int
+    thumbnail: Thumbnail | None
+    renditions: list[Rendition]
+    captions: list[Caption]
+    section: TaxonomyRef | None
+    tags: list[TaxonomyRef]
+    availability: Availability
+    published_at: datetime
+    updated_at: datetime
+    transcript: str | None
