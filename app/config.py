@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     )
     public_max_age: int = Field(default=30, description="Cache-Control max-age of public reads.")
     stale_while_revalidate: int = Field(default=60)
-    pool_size: int = Field(default=40, description="PostgreSQL connections per worker.")
+    pool_size: int = Field(default=20, description="PostgreSQL read connections per worker.")
     base_url: str = Field(
         default="", description="Public base URL used for Link headers and canonical links."
     )

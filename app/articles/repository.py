@@ -109,6 +109,10 @@ def list_query(sort: str, filters: frozenset[str], after: bool) -> Query:
                 )
             )
         )
+    if "country" in filters:
+        # Hide articles withheld where the reader is (two-letter codes joined by
+        # commas, so the pattern can only match a whole code).
+        conditions.append(R.withheld_in.not_like(bindparam("withheld_pattern")))
     if "breaking_true" in filters:
         conditions.append(R.breaking_until > bindparam("now"))
     if "breaking_false" in filters:

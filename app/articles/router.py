@@ -67,7 +67,7 @@ async def list_articles(
     fields: Fields = None,
 ) -> Response:
     """List published articles as teasers, newest first."""
-    store, settings, _country = reader(request)
+    store, settings, country = reader(request)
     names = parse_fields(fields, TEASER_FIELDS)
     now = now_ms()
     params: dict[str, object] = {"now": now, "limit": limit + 1}
@@ -84,6 +84,9 @@ async def list_articles(
             params[name] = value
     if service is not None:
         await require_service(store, service)
+    if country is not None:
+        filters.add("country")
+        params["withheld_pattern"] = f"%{country}%"
     if breaking is not None:
         filters.add("breaking_true" if breaking else "breaking_false")
     if published_after is not None:
@@ -117,6 +120,7 @@ async def list_articles(
         settings=settings,
         last_modified_ms=last_modified,
         surrogate_keys=" ".join(keys),
+        vary_country=True,
         extra_headers=headers,
     )
 
