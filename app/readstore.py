@@ -74,8 +74,10 @@ class SQLiteReadStore:
             )
             conn.execute("PRAGMA busy_timeout=5000")
             conn.execute("PRAGMA query_only=1")
-            conn.execute("PRAGMA cache_size=-65536")
-            conn.execute("PRAGMA mmap_size=268435456")
+            # A bounded page cache and no memory map: the server's resident size
+            # must not grow with the store.
+            conn.execute("PRAGMA cache_size=-16384")
+            conn.execute("PRAGMA mmap_size=0")
             self._conn = conn
         return self._conn
 

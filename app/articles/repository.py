@@ -133,8 +133,8 @@ def list_query(sort: str, filters: frozenset[str], after: bool) -> Query:
                 or_(key > cursor_key, and_(key == cursor_key, R.article_id > cursor_id))
             )
     order = (key.desc(), R.article_id.desc()) if descending else (key.asc(), R.article_id.asc())
-    statement: Select[tuple[int, int, int | None, str, int]] = (
-        select(R.article_id, key, R.breaking_until, R.teaser, R.updated_ts)
+    statement: Select[tuple[int, int, int | None, str, int, str]] = (
+        select(R.article_id, key, R.breaking_until, R.teaser, R.updated_ts, R.etag)
         .where(*conditions)
         .order_by(*order)
         .limit(bindparam("limit"))
