@@ -92,15 +92,24 @@ def demo() -> None:
 @app.command("import")
 def import_(
     files: Annotated[
-        list[Path], typer.Argument(help="JSON bundles, or JSONL with a bundle a line.")
+        list[Path],
+        typer.Argument(
+            help="JSON files (a bundle, a ninjs document or article, or a list of them) "
+            "and JSONL files (one of those a line)."
+        ),
     ],
+    service: Annotated[
+        str | None,
+        typer.Option(help="The service that ninjs documents and articles go into."),
+    ] = None,
 ) -> None:
-    """Import content bundles; each bundle (a file, or a JSONL line) is all-or-nothing."""
+    """Import bundles, IPTC ninjs (2.x, 3.x) and articles; each bundle, document or
+    list is all-or-nothing, and a second import of the same files changes nothing."""
     from app.imports.files import import_files
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
-    report = import_files(settings.database_url, files, progress=True)
+    report = import_files(settings.database_url, files, progress=True, service=service)
     typer.echo(report.summary())
     for rejection in report.rejected:
         typer.echo(f"rejected {rejection}", err=True)
@@ -182,6 +191,34 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")
     finally:
         engine.dispose()
     typer.echo(f"token {token_id} revoked")
+
+
+@app.command()
+def rerender(
+    batch: Annotated[int, typer.Option(help="Items rendered per transaction.")] = 500,
+) -> None:
+    """Render every stored representation again (after an upgrade changed them)."""
+    from sqlalchemy import select
+
+    from app.db import make_sessionmaker
+    from app.models import Article, Video
+    from app.render.articles import render_articles, render_videos
+
+    engine = _session_scope()
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            video_ids = list(session.scalars(select(Video.id).order_by(Video.id)))
+            article_ids = list(session.scalars(select(Article.id).order_by(Article.id)))
+        for start in range(0, len(video_ids), batch):
+            with sessions.begin() as session:
+                render_videos(session, video_ids[start : start + batch], cascade=False)
+        for start in range(0, len(article_ids), batch):
+            with sessions.begin() as session:
+                render_articles(session, article_ids[start : start + batch], cascade=False)
+    finally:
+        engine.dispose()
+    typer.echo(f"rendered {len(article_ids)} articles and {len(video_ids)} videos")
 
 
 def openapi_document() -> str:

@@ -70,3 +70,21 @@ def video(service_code: str = "en", title: str | None = None, **extra: Any) -> d
 def bundle(**parts: Any) -> dict[str, Any]:
     parts.setdefault("services", [service("en")])
     return parts
+
+
+def term(service_code: str, slug: str, name: str | None = None) -> dict[str, Any]:
+    """A section or tag of a service."""
+    return {"service": service_code, "slug": slug, "name": name or slug.replace("-", " ").title()}
+
+
+def author(slug: str, name: str | None = None) -> dict[str, Any]:
+    return {"slug": slug, "name": name or slug.replace("-", " ").title()}
+
+
+def notice(key: str, countries: list[str], text: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "text": text or f"Notice {key} for readers here.",
+        "countries": countries,
+        **extra,
+    }

@@ -29,6 +29,7 @@ BY_ID = Query(
         R.related,
         R.service,
         R.language,
+        R.translations,
     ).where(R.article_id == bindparam("id"))
 )
 
@@ -43,6 +44,7 @@ BY_SLUG = Query(
         R.related,
         R.service,
         R.language,
+        R.translations,
         R.article_id,
     ).where(R.service == bindparam("service"), R.slug == bindparam("slug"))
 )

@@ -70,14 +70,26 @@ async def article_detail(
     now: int,
     related_limit: int = 6,
 ) -> Rendered:
-    _, _, breaking_until, etag, updated_ts, detail, related, service, _ = row[:9]
+    _, _, breaking_until, etag, updated_ts, detail, related, service, _, translations = row[:10]
     videos, video_state, _ = resolve_related(related, country, now, related_limit)
     notices = await notices_for(store, country, service, now)
     breaking = breaking_json(breaking_until, now)
-    notices_json = orjson.dumps(notices)
+    notices_json = orjson.dumps([notice["doc"] for notice in notices])
+    shown = [doc for since, doc in orjson.loads(translations) if since <= now]
+    translations_json = orjson.dumps(shown)
+    # Last-Modified moves with what changed by the clock or elsewhere: an expired
+    # breaking flag, a translation that became public, a notice.
+    last_modified = max(
+        updated_ts,
+        breaking_until if breaking_until is not None and breaking_until <= now else 0,
+        *(since for since, _ in orjson.loads(translations) if since <= now),
+        *(notice["changed"] for notice in notices),
+    )
     body = b"".join(
         (
             detail.encode(),
+            b',"translations":',
+            translations_json,
             b',"breaking":',
             breaking,
             b',"related_videos":',
@@ -91,15 +103,16 @@ async def article_detail(
     # breaking flag with its expiry, the videos' availability, the notices'
     # wording) must change the validator too, or a 304 would hide their change.
     variant = hashlib.blake2b(
-        b"\x00".join((breaking, video_state.encode(), notices_json)), digest_size=6
+        b"\x00".join((breaking, video_state.encode(), notices_json, translations_json)),
+        digest_size=6,
     ).hexdigest()
     keys = [f"article-{article_id}", f"service-{service}"]
     keys.extend(f"video-{video['id']}" for video in videos)
-    keys.extend(f"notice-{notice['id']}" for notice in notices)
+    keys.extend(f"notice-{notice['doc']['id']}" for notice in notices)
     return Rendered(
         body=body,
         etag=f"{etag}-{variant}",
-        last_modified_ms=updated_ts,
+        last_modified_ms=last_modified,
         surrogate_keys=" ".join(keys),
         vary_country=True,
     )

@@ -309,7 +309,10 @@ class Loader:
     def author_id(self, slug: str) -> int:
         found = self.authors.get(slug)
         if found is None:
-            raise BundleError(f"unknown author '{slug}'")
+            found = self.session.scalars(select(Author.id).where(Author.slug == slug)).one_or_none()
+            if found is None:
+                raise BundleError(f"unknown author '{slug}'")
+            self.authors[slug] = found
         return found
 
     def video_id(self, uri: str) -> int:

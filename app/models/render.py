@@ -41,6 +41,8 @@ class ArticleRender(Base):
     teaser: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
     related: Mapped[str] = mapped_column(Text)
+    # [[public_from, translation], ...]: a translation shows once it is public.
+    translations: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class ArticleRelatedVideo(Base):

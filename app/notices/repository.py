@@ -13,7 +13,14 @@ N = Notice.__table__.c
 
 ALL_NOTICES = Query(
     select(
-        N.id, N.text, N.countries, N.services, N.language, N.active_from, N.active_until
+        N.id,
+        N.text,
+        N.countries,
+        N.services,
+        N.language,
+        N.active_from,
+        N.active_until,
+        N.updated_at,
     ).order_by(N.id)
 )
 
@@ -27,7 +34,8 @@ def _json(value: Any) -> Any:
 async def notices_for(
     store: ReadStore, country: str | None, service: str, now: int
 ) -> list[dict[str, Any]]:
-    """The notices that apply to a reader in ``country`` reading ``service`` now."""
+    """The notices that apply to a reader in ``country`` reading ``service`` now:
+    ``{"doc": public representation, "changed": epoch ms it last changed}``."""
     if country is None:
         return []
     applicable: list[dict[str, Any]] = []
@@ -39,6 +47,7 @@ async def notices_for(
         language,
         active_from,
         active_until,
+        updated,
     ) in await store.all(ALL_NOTICES, {}):
         if country not in (_json(countries) or []):
             continue
@@ -48,5 +57,10 @@ async def notices_for(
         start, end = db_time_ms(active_from), db_time_ms(active_until)
         if (start is not None and now < start) or (end is not None and now >= end):
             continue
-        applicable.append({"id": notice_id, "text": text, "language": language})
+        applicable.append(
+            {
+                "doc": {"id": notice_id, "text": text, "language": language},
+                "changed": max(db_time_ms(updated) or 0, start or 0),
+            }
+        )
     return applicable

@@ -291,35 +291,33 @@ def summary_document(article: Article) -> dict[str, Any] | None:
 
 def _translations(
     session: Session, articles: list[Article]
-) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+) -> dict[str, list[tuple[int, int | None, dict[str, Any]]]]:
+    """The other services' versions of each article's story: (id, public_from, doc)."""
     groups = sorted({a.translation_group for a in articles if a.translation_group is not None})
-    found: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    found: dict[str, list[tuple[int, int | None, dict[str, Any]]]] = {}
     if not groups:
         return found
     rows = session.execute(
-        select(
-            Article.translation_group,
-            Article.id,
-            Article.language,
-            Article.slug,
-            Article.headline,
-            Service,
-        )
+        select(Article, Service)
         .join(Service, Service.id == Article.service_id)
-        .where(Article.translation_group.in_(groups), Article.status == "published")
+        .where(
+            Article.translation_group.in_(groups),
+            Article.status.in_(("published", "scheduled")),
+        )
         .order_by(Article.id)
     )
-    for group, article_id, language, slug, headline, service in rows:
-        found.setdefault(group or "", []).append(
+    for other, service in rows:
+        found.setdefault(other.translation_group or "", []).append(
             (
-                article_id,
+                other.id,
+                public_from(other),
                 {
-                    "id": article_id,
+                    "id": other.id,
                     "service": service.code,
-                    "language": language,
-                    "slug": slug,
-                    "url": canonical_url(service, slug),
-                    "headline": headline,
+                    "language": other.language,
+                    "slug": other.slug,
+                    "url": canonical_url(service, other.slug),
+                    "headline": other.headline,
                 },
             )
         )
@@ -404,9 +402,9 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
                 }
             )
         others = [
-            doc
-            for other_id, doc in translations.get(article.translation_group or "", [])
-            if other_id != article.id
+            [visible_from, doc]
+            for other_id, visible_from, doc in translations.get(article.translation_group or "", [])
+            if other_id != article.id and visible_from is not None
         ]
         render_rows.append(_render_row(article, related, others))
     session.execute(insert(ArticleRender), render_rows)
@@ -438,7 +436,7 @@ def article_document(
     its real publication times too (``null`` while it was never published).
     """
     service = article.service
-    published_at = article.published_at or article.updated_at
+    published_at: datetime | None = article.published_at or article.updated_at
     first_published_at = article.first_published_at or article.published_at
     if status is not None:
         published_at = article.published_at
@@ -475,10 +473,12 @@ def article_document(
 
 
 def _render_row(
-    article: Article, related: list[dict[str, Any]], translations: list[dict[str, Any]]
+    article: Article, related: list[dict[str, Any]], translations: list[list[Any]]
 ) -> dict[str, Any]:
     service = article.service
-    detail_doc = article_document(article, translations)
+    detail_doc = article_document(article, [])
+    # Translations are appended per request, each once it is public itself.
+    del detail_doc["translations"]
     summary = detail_doc["summary"]
     published_at = article.published_at or article.updated_at
     teaser_doc: dict[str, Any] = {
@@ -497,10 +497,11 @@ def _render_row(
         "updated_at": iso(article.updated_at),
     }
     # The stored detail and teaser leave their objects open: the parts that
-    # depend on the reader (breaking, related_videos, notices) are appended
-    # per request.
+    # depend on the reader or the clock (translations, breaking, related_videos,
+    # notices) are appended per request.
     detail = orjson.dumps(detail_doc)[:-1]
     related_bytes = orjson.dumps(related)
+    translations_bytes = orjson.dumps(translations)
     return {
         "article_id": article.id,
         "service": service.code,
@@ -512,11 +513,12 @@ def _render_row(
         "updated_ts": to_ms(article.updated_at),
         "breaking_until": opt_ms(article.breaking_until),
         "withheld_in": ",".join(sorted(article.withheld_in or [])),
-        "etag": _etag(detail, related_bytes),
+        "etag": _etag(detail, related_bytes, translations_bytes),
         "detail": detail.decode(),
         "teaser": orjson.dumps(teaser_doc)[:-1].decode(),
         "summary": orjson.dumps(summary).decode(),
         "related": related_bytes.decode(),
+        "translations": translations_bytes.decode(),
     }
 
 
@@ -532,7 +534,7 @@ def live_document(session: Session, article: Article, status: str) -> dict[str, 
     translations = _translations(session, [article])
     others = [
         doc
-        for other_id, doc in translations.get(article.translation_group or "", [])
+        for other_id, _, doc in translations.get(article.translation_group or "", [])
         if other_id != article.id
     ]
     return article_document(article, others, status=status)
