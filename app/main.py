@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__
+from app.articles.editorial import editorial_router as articles_editorial_router
 from app.articles.router import router as articles_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -15,10 +16,15 @@ from app.health.router import router as health_router
 from app.http.fastpath import FastPathMiddleware
 from app.http.limits import BodySizeLimitMiddleware
 from app.http.middleware import GzipWhenAcceptedMiddleware, RequestIdMiddleware
+from app.imports.router import router as imports_router
 from app.metrics.middleware import MetricsMiddleware
+from app.notices.router import router as notices_router
 from app.readstore import make_read_store
+from app.services.editorial import router as services_editorial_router
 from app.services.router import router as services_router
+from app.taxonomy.editorial import router as taxonomy_editorial_router
 from app.taxonomy.router import router as taxonomy_router
+from app.videos.editorial import router as videos_editorial_router
 from app.videos.router import router as videos_router
 
 DESCRIPTION = """\
@@ -57,9 +63,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         services_router,
         articles_router,
+        articles_editorial_router,
         videos_router,
         taxonomy_router,
         health_router,
+        services_editorial_router,
+        videos_editorial_router,
+        taxonomy_editorial_router,
+        notices_router,
+        imports_router,
     ):
         app.include_router(router)
     install_docs(app)

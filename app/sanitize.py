@@ -8,7 +8,8 @@ import nh3
 INLINE_TAGS = {"b", "i", "em", "strong", "a"}
 _ATTRIBUTES = {"a": {"href"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
-_SPACES = re.compile(r"\s+")
+# ASCII whitespace only: no-break spaces are typography worth keeping.
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _TAG = re.compile(r"<[^>]*>")
 
 

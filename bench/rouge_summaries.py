@@ -5,6 +5,10 @@ three sentences, from the same splitter) on the English BBC News Summary corpus,
 the same scorer (rouge-score, Porter stemming), and prints mean F1 as a Markdown table.
 
     uv run python -m bench.rouge_summaries [--limit N] [--data PATH] [--skip-duplicates]
+        [--implementation {current,pysbd}]
+
+``--implementation pysbd`` scores the pysbd-based implementation that the rule-based
+sentence splitter replaced (``app.summaries.pysbd_legacy``), for before/after figures.
 
 The references are long (about 45% of the article's sentences) and both systems give
 three sentences, so recall, and with it F1, is low for both; compare the two columns,
@@ -26,7 +30,7 @@ from typing import Any
 
 from rouge_score import rouge_scorer
 
-from app.summaries.extractive import select_sentences, split_sentences, summarize
+from app.summaries import extractive, pysbd_legacy
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "bbc-news-summary" / "bbc-news-summary.jsonl"
@@ -40,6 +44,8 @@ class Totals:
     articles: int = 0
     words: int = 0
     f1: dict[str, dict[str, list[float]]] = field(default_factory=lambda: {"ours": {}, "lead3": {}})
+    sentences: int = 0
+    bullet_words: int = 0
     summarize_seconds: list[float] = field(default_factory=list)
     scoring_seconds: list[float] = field(default_factory=list)
 
@@ -64,7 +70,10 @@ def articles(path: Path, limit: int | None, skip_duplicates: bool) -> Iterator[d
             yield article
 
 
-def run(path: Path, limit: int | None, skip_duplicates: bool) -> Totals:
+def run(path: Path, limit: int | None, skip_duplicates: bool, implementation: str) -> Totals:
+    module: Any = pysbd_legacy if implementation == "pysbd" else extractive
+    summarize, split_sentences = module.summarize, module.split_sentences
+    select_sentences = module.select_sentences
     keys = [key for key, _ in METRICS + EXTRA_METRICS]
     scorer = rouge_scorer.RougeScorer(keys, use_stemmer=True)
     totals = Totals()
@@ -73,10 +82,10 @@ def run(path: Path, limit: int | None, skip_duplicates: bool) -> Totals:
         reference = article["summary"]
 
         started = time.perf_counter()
-        ours = summarize(paragraphs, "en", BULLETS)  # splits with pysbd (cold, mostly)
+        ours = summarize(paragraphs, "en", BULLETS)
         totals.summarize_seconds.append(time.perf_counter() - started)
 
-        sentences = split_sentences(paragraphs, "en")  # cached now
+        sentences = split_sentences(paragraphs, "en")
         started = time.perf_counter()
         select_sentences(sentences, BULLETS)
         totals.scoring_seconds.append(time.perf_counter() - started)
@@ -86,13 +95,17 @@ def run(path: Path, limit: int | None, skip_duplicates: bool) -> Totals:
         totals.add("lead3", scorer.score(reference, "\n".join(lead3)))
         totals.articles += 1
         totals.words += sum(len(paragraph.split()) for paragraph in paragraphs)
+        totals.sentences += len(sentences)
+        totals.bullet_words += sum(len(bullet.split()) for bullet in ours)
     return totals
 
 
-def report(totals: Totals, path: Path, skip_duplicates: bool) -> str:
+def report(totals: Totals, path: Path, skip_duplicates: bool, implementation: str) -> str:
     which = "without duplicates" if skip_duplicates else "all, duplicates included"
+    splitter = "pysbd (before)" if implementation == "pysbd" else "rule-based"
     lines = [
         f"BBC News Summary: {totals.articles} articles ({which}); {path}",
+        f"Implementation: {implementation} (sentence splitter: {splitter}).",
         f"Mean F1 x 100, {BULLETS} sentences each, rouge-score with Porter stemmer.",
         "",
         "| metric | ours | lead-3 | difference |",
@@ -106,8 +119,10 @@ def report(totals: Totals, path: Path, skip_duplicates: bool) -> str:
     scoring_total = sum(totals.scoring_seconds)
     lines += [
         "",
-        f"Articles average {totals.words / max(totals.articles, 1):.0f} words.",
-        "summarize() incl. pysbd splitting: "
+        f"Articles average {totals.words / max(totals.articles, 1):.0f} words and "
+        f"{totals.sentences / max(totals.articles, 1):.1f} sentences; the key points "
+        f"average {totals.bullet_words / max(totals.articles, 1):.1f} words.",
+        "summarize() incl. sentence splitting: "
         f"{1000 * summarize_total / max(totals.articles, 1):.2f} ms per article, "
         f"{1000 * summarize_total * per_kword:.2f} ms per 1,000 words, "
         f"max {1000 * max(totals.summarize_seconds, default=0):.1f} ms",
@@ -124,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="JSONL file")
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
     parser.add_argument(
+        "--implementation",
+        choices=("current", "pysbd"),
+        default="current",
+        help="pysbd: the implementation before the rule-based splitter",
+    )
+    parser.add_argument(
         "--skip-duplicates",
         action="store_true",
         help="leave out the 136 articles marked duplicate_of (as the corpus README advises)",
@@ -133,11 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no data at {args.data}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    totals = run(args.data, args.limit, args.skip_duplicates)
+    totals = run(args.data, args.limit, args.skip_duplicates, args.implementation)
     if not totals.articles:
         print("no articles", file=sys.stderr)
         return 1
-    print(report(totals, args.data, args.skip_duplicates))
+    print(report(totals, args.data, args.skip_duplicates, args.implementation))
     print(f"Whole run (including ROUGE): {time.perf_counter() - started:.1f} s")
     return 0
 

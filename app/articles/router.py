@@ -7,7 +7,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.articles import repository
+from app.articles import editorial, repository
 from app.articles.schemas import ArticleOut, RelatedVideoPage, SummaryOut, TeaserPage
 from app.articles.service import (
     NOT_FOUND_DETAIL,
@@ -16,11 +16,12 @@ from app.articles.service import (
     check_visible,
     resolve_related,
 )
-from app.errors import PROBLEM_RESPONSES, NotFound, Problem
-from app.http.caching import public_response
+from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, BadRequest, NotFound, Problem
+from app.http.caching import body_etag, public_response
 from app.http.fields import parse_fields, trim_document, trim_list
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
 from app.http.reader import reader
+from app.http.writes import PRIVATE
 from app.render.articles import RELATED_MAX
 from app.services.repository import require_service
 from app.timeutil import now_ms, to_ms
@@ -39,6 +40,26 @@ Fields = Annotated[
 LEGAL_RESPONSE: dict[int | str, dict[str, object]] = {
     451: {"model": Problem, "description": "Withheld in the reader's country"}
 }
+# With a token (Authorization: Bearer), a reader of the service's drafts gets the
+# live editorial representation, whatever its status; any answer to a request
+# with a token is private.
+TOKEN_RESPONSE: dict[int | str, dict[str, object]] = {
+    401: {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": "An unknown or revoked token",
+    }
+}
+# Anonymous, or with a token (the scheme the editorial router declares).
+OPTIONAL_TOKEN: dict[str, object] = {"security": [{}, {"token": []}]}
+LIST_TOKEN_RESPONSE: dict[int | str, dict[str, object]] = {
+    **TOKEN_RESPONSE,
+    403: {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": "status=: the token may not read that service",
+    },
+}
 
 
 def _aware(value: datetime) -> datetime:
@@ -49,7 +70,8 @@ def _aware(value: datetime) -> datetime:
     "/v1/articles",
     operation_id="list_articles",
     response_model=TeaserPage,
-    responses=PROBLEM_RESPONSES,
+    responses={**PROBLEM_RESPONSES, **LIST_TOKEN_RESPONSE},
+    openapi_extra=OPTIONAL_TOKEN,
 )
 async def list_articles(
     request: Request,
@@ -65,10 +87,27 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     fields: Fields = None,
+    status: Annotated[
+        Literal["draft", "scheduled", "published", "archived"] | None,
+        Query(
+            description="With a token: the articles of this status in the services the "
+            "token may read, newest first (with `service`, `limit`, `cursor`, `fields`)."
+        ),
+    ] = None,
 ) -> Response:
     """List published articles as teasers, newest first."""
     store, settings, country = reader(request)
     names = parse_fields(fields, TEASER_FIELDS)
+    if status is not None:
+        public_only = (language, section, tag, author, breaking, published_after, published_before)
+        if any(value is not None for value in public_only) or sort != "-published_at":
+            raise BadRequest(
+                "A list by status takes service, limit, cursor and fields only.",
+                errors=[{"location": "query", "field": "status", "message": "not combinable"}],
+            )
+        return await editorial.list_by_status(request, status, service, limit, cursor, names)
+    if "authorization" in request.headers:
+        await editorial.check_token(request)
     now = now_ms()
     params: dict[str, object] = {"now": now, "limit": limit + 1}
     filters = set()
@@ -101,12 +140,18 @@ async def list_articles(
     rows = await store.all(query, params)
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [
-        b"".join((teaser.encode(), b',"breaking":', breaking_json(until, now), b"}"))
-        for _, _, until, teaser, _ in rows
-    ]
+    items = []
+    validators = [sort.encode(), str(limit).encode()]
+    for _, _, until, teaser, _, etag in rows:
+        breaking_now = breaking_json(until, now)
+        items.append(b"".join((teaser.encode(), b',"breaking":', breaking_now, b"}")))
+        validators.append(etag.encode() + (b"b" if breaking_now != b"null" else b"n"))
     next_cursor = encode_cursor(sort, rows[-1][1], rows[-1][0]) if more else None
     body = list_body(items, next_cursor)
+    # The stored renderings' own ETags identify the page's content: hashing them
+    # is cheaper than hashing the assembled body.
+    validators.append((next_cursor or "").encode())
+    etag = None if names is not None else body_etag(b"|".join(validators))
     if names is not None:
         body = trim_list(body, names)
     last_modified = max((row[4] for row in rows), default=None)
@@ -118,6 +163,7 @@ async def list_articles(
         request,
         body,
         settings=settings,
+        etag=etag,
         last_modified_ms=last_modified,
         surrogate_keys=" ".join(keys),
         vary_country=True,
@@ -129,16 +175,21 @@ async def list_articles(
     "/v1/articles/{article_id}",
     operation_id="get_article",
     response_model=ArticleOut,
-    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE},
+    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE, **TOKEN_RESPONSE},
+    openapi_extra=OPTIONAL_TOKEN,
 )
 async def get_article(
     request: Request,
     article_id: ArticleId,
     fields: Fields = None,
 ) -> Response:
-    """One published article, in full."""
+    """One published article, in full (with a token, drafts of its services too)."""
     store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
+    if "authorization" in request.headers:
+        live = await editorial.read_article(request, article_id, names)
+        if live is not None:
+            return live
     now = now_ms()
     row = check_visible(await store.one(repository.BY_ID, {"id": article_id}), now, country)
     rendered = await article_detail(store, row, article_id, country, now)
@@ -161,8 +212,10 @@ async def get_article(
     responses={
         **PROBLEM_RESPONSES,
         **LEGAL_RESPONSE,
+        **TOKEN_RESPONSE,
         301: {"description": "An old slug: Location names the current address"},
     },
+    openapi_extra=OPTIONAL_TOKEN,
 )
 async def get_article_by_slug(
     request: Request,
@@ -173,6 +226,11 @@ async def get_article_by_slug(
     """One published article, by its slug in its service; old slugs redirect."""
     store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
+    private = "authorization" in request.headers
+    if private:
+        live = await editorial.read_article_by_slug(request, code, slug, names)
+        if live is not None:
+            return live
     now = now_ms()
     row = await store.one(repository.BY_SLUG, {"service": code, "slug": slug})
     if row is None:
@@ -182,15 +240,16 @@ async def get_article_by_slug(
         current_slug, *visibility = old
         check_visible([*visibility], now, country)
         location = f"/v1/services/{code}/articles/{current_slug}"
+        cache_control = PRIVATE if private else f"public, max-age={settings.public_max_age}"
         if request.url.query:
             location += f"?{request.url.query}"
         return RedirectResponse(
             location,
             status_code=301,
-            headers={"Cache-Control": f"public, max-age={settings.public_max_age}"},
+            headers={"Cache-Control": cache_control},
         )
     row = check_visible(row, now, country)
-    rendered = await article_detail(store, row, row[9], country, now)
+    rendered = await article_detail(store, row, row[10], country, now)
     body = rendered.body if names is None else trim_document(rendered.body, names)
     return public_response(
         request,
@@ -207,7 +266,8 @@ async def get_article_by_slug(
     "/v1/articles/{article_id}/summary",
     operation_id="get_article_summary",
     response_model=SummaryOut,
-    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE},
+    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE, **TOKEN_RESPONSE},
+    openapi_extra=OPTIONAL_TOKEN,
 )
 async def get_article_summary(
     request: Request,
@@ -215,6 +275,10 @@ async def get_article_summary(
 ) -> Response:
     """The article's key points: the editors' own, or generated from the text."""
     store, settings, country = reader(request)
+    if "authorization" in request.headers:
+        live = await editorial.read_summary(request, article_id)
+        if live is not None:
+            return live
     now = now_ms()
     row = check_visible(await store.one(repository.SUMMARY, {"id": article_id}), now, country)
     _, withheld, summary, updated_ts, service = row
@@ -234,7 +298,8 @@ async def get_article_summary(
     "/v1/articles/{article_id}/related-videos",
     operation_id="list_related_videos",
     response_model=RelatedVideoPage,
-    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE},
+    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE, **TOKEN_RESPONSE},
+    openapi_extra=OPTIONAL_TOKEN,
 )
 async def list_related_videos(
     request: Request,
@@ -243,6 +308,10 @@ async def list_related_videos(
 ) -> Response:
     """Curated videos first, in the editors' order, then suggested ones."""
     store, settings, country = reader(request)
+    if "authorization" in request.headers:
+        live = await editorial.read_related_videos(request, article_id, limit)
+        if live is not None:
+            return live
     now = now_ms()
     row = check_visible(await store.one(repository.RELATED, {"id": article_id}), now, country)
     _, withheld, related, updated_ts, _ = row

@@ -184,12 +184,11 @@ def _safe_url(value: str) -> str:
 
 
 SafeUrl = Annotated[str, Field(max_length=2000), AfterValidator(_safe_url)]
-WriteSlug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=200)]
 TermSlug = Annotated[str, Field(pattern=r"^[\w-]{1,200}$")]
 ServiceCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-RichText = Annotated[str, Field(min_length=1, max_length=20_000)]
+RichText = Annotated[str, Field(max_length=20_000)]
 Label = Annotated[str, Field(max_length=1000)]
 
 
@@ -268,10 +267,10 @@ class ArticleWrite(WriteModel):
 
     service: ServiceCode
     headline: str = Field(min_length=1, max_length=1000)
-    dek: str | None = Field(default=None, max_length=5000)
+    dek: str | None = Field(default=None, max_length=10_000)
     kicker: str | None = Field(default=None, max_length=200)
     language: LanguageTag | None = Field(default=None, description="Default: the service's.")
-    slug: WriteSlug | None = Field(
+    slug: TermSlug | None = Field(
         default=None, description="Default: made from the headline, transliterated."
     )
     body: list[BlockWrite] = Field(max_length=2000)

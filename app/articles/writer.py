@@ -120,8 +120,7 @@ def generated_summary(body: list[dict[str, Any]], language: str) -> list[str]:
     # "&lt;script&gt;" in the prose is a literal "<script>" here: keep the angle
     # brackets from ever forming markup again, as plain_text does.
     return [
-        sentence.replace("<", "‹").replace(">", "›")
-        for sentence in summarize(prose, language, 3)
+        sentence.replace("<", "‹").replace(">", "›") for sentence in summarize(prose, language, 3)
     ]
 
 

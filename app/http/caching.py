@@ -69,6 +69,10 @@ def public_response(
             f"stale-while-revalidate={settings.stale_while_revalidate}"
         ),
     }
+    if "authorization" in request.headers:
+        # A shared cache may store a "public" answer to a request with
+        # credentials (RFC 9111 3.5); answers to a token are never stored.
+        headers["Cache-Control"] = "private, no-store"
     if last_modified_ms is not None:
         headers["Last-Modified"] = http_date(last_modified_ms / 1000)
     if surrogate_keys:

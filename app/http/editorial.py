@@ -42,6 +42,7 @@ _DESCRIPTIONS: dict[int, str] = {
     404: "Not found",
     409: "Conflicts with what is stored",
     412: "If-Match is stale",
+    413: "The body is too large",
     415: "Not JSON",
     422: "Invalid body or parameters",
     428: "If-Match is missing",
@@ -53,8 +54,8 @@ def write_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: _problem(_DESCRIPTIONS[status]) for status in statuses}
 
 
-CREATE_RESPONSES = write_responses(400, 401, 403, 409, 422)
-UPDATE_RESPONSES = write_responses(401, 403, 404, 409, 412, 415, 422, 428)
+CREATE_RESPONSES = write_responses(400, 401, 403, 409, 413, 422)
+UPDATE_RESPONSES = write_responses(401, 403, 404, 409, 412, 413, 415, 422, 428)
 DELETE_RESPONSES = write_responses(401, 403, 404, 409, 412, 428)
 
 

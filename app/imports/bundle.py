@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.articles.writer import (
@@ -29,6 +29,7 @@ from app.models import (
     Author,
     Correction,
     Notice,
+    Revision,
     Section,
     Service,
     Summary,
@@ -216,6 +217,7 @@ class ArticleIn(Strict):
     related_videos: list[str] = []
     translation_of: str | None = None
     corrections: list[CorrectionIn] = []
+    status: Literal["published"] | None = None
 
 
 class NoticeIn(Strict):
@@ -252,6 +254,10 @@ def _set(obj: Any, **values: Any) -> bool:
     return changed
 
 
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
 class Counts(dict[str, int]):
     def __init__(self) -> None:
         super().__init__(created=0, updated=0, unchanged=0)
@@ -264,8 +270,9 @@ class Loader:
     """Upserts bundles with set-based lookups, so a batch of thousands of
     articles costs a few dozen queries plus its inserts."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, actor: str = "import") -> None:
         self.session = session
+        self.actor = actor
         self.services: dict[str, Service] = {s.code: s for s in session.scalars(select(Service))}
         self.terms: dict[tuple[str, int, str], int] = {}
         self.authors: dict[str, int] = {}
@@ -335,7 +342,11 @@ class Loader:
                 service = Service(code=item.code)
                 self.session.add(service)
                 self.services[item.code] = service
-            counts.add(created, _set(service, **item.model_dump(exclude={"code"})))
+            values = item.model_dump(exclude={"code"})
+            values["name"] = plain_text(item.name)
+            if item.description is not None:
+                values["description"] = plain_paragraphs(item.description)
+            counts.add(created, _set(service, **values))
         self.session.flush()
         self._prefetch_terms(bundle)
 
@@ -362,7 +373,10 @@ class Loader:
             }
             for author_in in bundle.authors:
                 author = existing.get(author_in.slug)
-                values = {"name": plain_text(author_in.name), "bio": author_in.bio}
+                values = {
+                    "name": plain_text(author_in.name),
+                    "bio": plain_paragraphs(author_in.bio) if author_in.bio else None,
+                }
                 if author is None:
                     author = Author(slug=author_in.slug, **values)
                     self.session.add(author)
@@ -412,7 +426,7 @@ class Loader:
                 "thumbnail": item.thumbnail.model_dump() if item.thumbnail else None,
                 "renditions": [r.model_dump() for r in item.renditions],
                 "captions": [c.model_dump() for c in item.captions],
-                "transcript": item.transcript,
+                "transcript": plain_paragraphs(item.transcript) if item.transcript else None,
                 "countries_allowed": item.availability.countries_allowed,
                 "countries_blocked": item.availability.countries_blocked,
                 "available_from": item.availability.available_from,
@@ -521,16 +535,36 @@ class Loader:
                 values["created_at"] = utcnow()
                 created.append((values, item))
                 continue
+            # An import publishes what it creates; it republishes what an editor
+            # has since unpublished or archived only when the item says so.
+            if item.status is None:
+                values.pop("status", None)
+            previous = {
+                name: _jsonable(getattr(article, name))
+                for name, value in values.items()
+                if getattr(article, name) != value
+            }
             changed = _set(article, **values)
             if item.slug and item.slug != article.slug:
+                previous["slug"] = article.slug
                 article.slug = slugs.claim(service.id, item.slug, article.id)
                 changed = True
-            changed = self._update_links(article, item, service.id) or changed
-            changed = self._summary(article, item.summary) or changed
-            changed = self._corrections(article, item.corrections) or changed
+            fields = list(previous)
+            for name, altered in (
+                ("links", self._update_links(article, item, service.id)),
+                ("summary", self._summary(article, item.summary)),
+                ("corrections", self._corrections(article, item.corrections)),
+            ):
+                if altered:
+                    fields.append(name)
+                    changed = True
             counts.add(False, changed)
             if changed:
                 changed_articles.append(article)
+                # An import is an edit like any other: a new version (so a stale
+                # If-Match is caught) and a revision in the history.
+                article.version += 1
+                self._revision(article.id, fields, previous)
         self.session.flush()
         if created:
             # Core executemany with RETURNING: the ORM's unit of work would cost
@@ -549,6 +583,7 @@ class Loader:
             ArticleSlug: [],
             Summary: [],
             Correction: [],
+            Revision: [],
         }
         column_model = {"tag_id": ArticleTag, "author_id": ArticleAuthor, "video_id": ArticleVideo}
         for new, item in created:
@@ -578,6 +613,17 @@ class Loader:
                 {"article_id": new["id"], "created_at": c.at, "text": plain_text(c.text)}
                 for c in item.corrections
             )
+            links[Revision].append(
+                {
+                    "article_id": new["id"],
+                    "number": 1,
+                    "action": "import",
+                    "actor": self.actor,
+                    "fields": [],
+                    "previous": {},
+                    "created_at": new["created_at"],
+                }
+            )
         for model, rows in links.items():
             if rows:
                 self.session.execute(insert(model), rows)
@@ -602,6 +648,24 @@ class Loader:
         self.session.flush()
         render_articles(
             self.session, [new["id"] for new, _ in created] + [a.id for a in changed_articles]
+        )
+
+    def _revision(self, article_id: int, fields: list[str], previous: dict[str, Any]) -> None:
+        number = (
+            self.session.scalar(
+                select(func.max(Revision.number)).where(Revision.article_id == article_id)
+            )
+            or 0
+        ) + 1
+        self.session.add(
+            Revision(
+                article_id=article_id,
+                number=number,
+                action="import",
+                actor=self.actor,
+                fields=fields,
+                previous=previous,
+            )
         )
 
     def _update_links(self, article: Article, item: ArticleIn, service_id: int) -> bool:
@@ -675,8 +739,9 @@ class _SlugBook:
     """Unique slugs per service for a batch: one query finds which wanted slugs
     are already held; only those fall back to a search for a free suffix."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, actor: str = "import") -> None:
         self.session = session
+        self.actor = actor
         self.claimed: dict[int, set[str]] = {}
         self.held: dict[int, set[str]] = {}
 

@@ -1,4 +1,10 @@
-"""Importing files of bundles: JSON (one bundle) or JSONL (a bundle a line)."""
+"""Importing files: JSON (a bundle, a ninjs document or article, or a list of
+them) and JSONL (one of those a line).
+
+A bundle, a document and a list are each all-or-nothing: a list is imported as
+one batch, like ``POST /v1/import``. Documents and lists go into the service
+named by ``--service``.
+"""
 
 import sys
 import time
@@ -9,19 +15,26 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import make_engine, make_sessionmaker
+from app.imports.batch import ImportRejected, import_batch
 from app.imports.bundle import BundleError, load_bundle
 
 
 @dataclass
 class Rejection:
+    """Where and why: ``position`` is the line of a JSONL file (1 for a JSON
+    file), ``item`` the index of the item in a list."""
+
     file: str
     position: int
     reason: str
+    item: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.position}: {self.reason}"
+        item = f" item {self.item}" if self.item is not None else ""
+        return f"{self.file}:{self.position}{item}: {self.reason}"
 
 
 @dataclass
@@ -68,7 +81,9 @@ def _reason(error: Exception) -> str:
     return str(error).splitlines()[0]
 
 
-def import_files(database_url: str, paths: list[Path], *, progress: bool = False) -> ImportReport:
+def import_files(
+    database_url: str, paths: list[Path], *, progress: bool = False, service: str | None = None
+) -> ImportReport:
     report = ImportReport()
     engine = make_engine(database_url)
     sessions = make_sessionmaker(engine)
@@ -83,19 +98,15 @@ def import_files(database_url: str, paths: list[Path], *, progress: bool = False
                         Rejection(str(path), position, f"invalid JSON: {document}")
                     )
                     continue
-                if not isinstance(document, dict):
-                    report.rejected.append(Rejection(str(path), position, "not a JSON object"))
+                if isinstance(document, list) or (isinstance(document, dict) and "uri" in document):
+                    _import_items(sessions, service, str(path), position, document, report)
+                elif isinstance(document, dict):
+                    _import_bundle(sessions, str(path), position, document, report)
+                else:
+                    report.rejected.append(
+                        Rejection(str(path), position, "neither a JSON object nor a list")
+                    )
                     continue
-                try:
-                    with sessions.begin() as session:
-                        counts = load_bundle(session, document)
-                except (ValidationError, BundleError) as error:
-                    report.rejected.append(Rejection(str(path), position, _reason(error)))
-                    continue
-                report.created += counts["created"]
-                report.updated += counts["updated"]
-                report.unchanged += counts["unchanged"]
-                report.articles += len(document.get("articles", ()))
                 if progress:
                     done = min(total, done + len(orjson.dumps(document)))
                     _progress(done, total, report, time.perf_counter() - started)
@@ -107,6 +118,59 @@ def import_files(database_url: str, paths: list[Path], *, progress: bool = False
     if progress:
         sys.stderr.write("\n")
     return report
+
+
+def _import_bundle(
+    sessions: sessionmaker[Session],
+    path: str,
+    position: int,
+    document: dict[str, Any],
+    report: ImportReport,
+) -> None:
+    try:
+        with sessions.begin() as session:
+            counts = load_bundle(session, document)
+    except (ValidationError, BundleError) as error:
+        report.rejected.append(Rejection(path, position, _reason(error)))
+        return
+    report.created += counts["created"]
+    report.updated += counts["updated"]
+    report.unchanged += counts["unchanged"]
+    report.articles += len(document.get("articles", ()))
+
+
+def _import_items(
+    sessions: sessionmaker[Session],
+    service: str | None,
+    path: str,
+    position: int,
+    document: dict[str, Any] | list[Any],
+    report: ImportReport,
+) -> None:
+    """A ninjs document or an article (one object), or a list of them, as one batch."""
+    single = isinstance(document, dict)
+    items = [document] if single else list(document)
+    if service is None:
+        report.rejected.append(
+            Rejection(path, position, "ninjs documents and articles need --service CODE")
+        )
+        return
+    try:
+        with sessions.begin() as session:
+            result = import_batch(session, service, items)
+    except ImportRejected as rejected:
+        for error in rejected.errors:
+            reason = f"{error.path}: {error.reason}" if error.path else error.reason
+            item = None if single else error.position
+            report.rejected.append(Rejection(path, position, reason, item))
+        return
+    except ValueError as error:  # an unknown service
+        report.rejected.append(Rejection(path, position, str(error)))
+        return
+    report.created += result.created
+    report.updated += result.updated
+    report.unchanged += result.unchanged
+    report.articles += sum(1 for item in result.items if item["type"] == "article")
 
 
 def _progress(done: int, total: int, report: ImportReport, elapsed: float) -> None:

@@ -63,7 +63,7 @@ def create_service(
     openapi_extra=merge_patch_body(ServiceWrite),
 )
 def update_service(
-    request: Request, code: Code, patch: Patch, session: SessionDep, principal: AdminPrincipal
+    request: Request, code: Code, principal: AdminPrincipal, patch: Patch, session: SessionDep
 ) -> Response:
     """Change a language service with a JSON merge patch (admin only; If-Match required)."""
     service = writing.update_service(

@@ -112,9 +112,7 @@ def delete_service(session: Session, code: str, precondition: Callable[[str], No
     precondition(service_etag(service))
     for model, what in ((Article, "articles"), (Video, "videos")):
         if session.scalar(select(exists().where(model.service_id == service.id))):
-            raise Conflict(
-                f"The service '{code}' still has {what}; move or delete them first."
-            )
+            raise Conflict(f"The service '{code}' still has {what}; move or delete them first.")
     if any(code in (notice.services or ()) for notice in session.scalars(select(Notice))):
         raise Conflict(f"Notices name the service '{code}'; change or delete them first.")
     # Its sections and tags go with it (ON DELETE CASCADE).

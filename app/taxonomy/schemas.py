@@ -1,4 +1,6 @@
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from app.imports.bundle import Code, Slug, Strict
 
 
 class SectionOut(BaseModel):
@@ -32,3 +34,32 @@ class TagPage(BaseModel):
 class AuthorPage(BaseModel):
     items: list[AuthorOut]
     next_cursor: str | None
+
+
+# Writes ----------------------------------------------------------------------
+
+
+class TermWrite(Strict):
+    service: Code
+    slug: Slug | None = Field(
+        default=None, description="Made from the name (transliterated) when absent."
+    )
+    name: str = Field(min_length=1, max_length=200)
+
+
+class SectionWrite(TermWrite):
+    """A section as editors write it."""
+
+
+class TagWrite(TermWrite):
+    """A tag as editors write it."""
+
+
+class AuthorWrite(Strict):
+    """A byline as editors write it; authors are shared by every service."""
+
+    slug: Slug | None = Field(
+        default=None, description="Made from the name (transliterated) when absent."
+    )
+    name: str = Field(min_length=1, max_length=200)
+    bio: str | None = Field(default=None, max_length=5000)

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.models.base
-
 revision: str = "301da5c8e193"
 down_revision: str | None = "6ec716ea7041"
 branch_labels: str | Sequence[str] | None = None

@@ -1,0 +1,768 @@
+"""IPTC ninjs 2.x and 3.x documents, checked against the official schemas and read
+as Masthead bundle items: text items become articles, video items videos.
+
+Which version a document is: its ``$schema`` when it names one of the two
+schemas; otherwise the shape of its member names, since ninjs 3 renamed every
+member to camelCase (``versionCreated``, ``altIds``...) where ninjs 2 had them in
+lower case (``versioncreated``, ``altids``...). A document with neither kind of
+member (``uri``, ``headlines``, ``bodies`` only) is read as 3.x, the current one.
+2.x documents are checked against the 2.1 schema, 3.x ones against 3.1.
+
+The schemas (IPTC, MIT licence, see ``schemas/LICENSE``) refer to the GeoJSON
+schema online; nothing is fetched while validating: a place's ``geoJSON`` is only
+checked to be an object with a ``type``.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from slugify import slugify
+
+from app.articles.writer import SLUG_MAX
+from app.sanitize import plain_paragraphs, plain_text
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+Version = Literal["2", "3"]
+
+_GEOJSON_URI = "https://geojson.org/schema/GeoJSON.json"
+_GEOJSON_STAND_IN = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["type"],
+    "properties": {"type": {"type": "string"}},
+}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_MARKUP = re.compile(r"<[A-Za-z!/]")
+#: A ninjs duration above this many seconds is read as milliseconds (some
+#: agencies, AP among them, send milliseconds).
+_LONGEST_SECONDS = 10 * 3600
+_IMPORTED_TYPES = ("text", "composite", "video")
+_SUMMARY_ROLES = ("summary", "keypoints", "key-points", "highlights")
+_DEK_HEADLINE_ROLES = ("sub", "subhead", "subheadline", "subtitle", "deck", "dek", "standfirst")
+_KICKER_HEADLINE_ROLES = ("kicker", "overline", "label", "flag")
+_AUTHOR_RELS = ("author", "creator", "byline", "writer", "contributor")
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(by|von|av|af|door|par|por|di|da|de|od|від|от|автор[:]?)\s+", re.IGNORECASE
+)
+
+
+class NinjsError(ValueError):
+    """A document that is not valid ninjs, or that Masthead cannot store.
+
+    ``path`` names the member at fault, dot-separated (``bodies.0.value``)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}" if path else reason)
+        self.path = path
+        self.reason = reason
+
+
+# Version and schema --------------------------------------------------------------
+
+
+def _key_style(document: dict[str, Any]) -> tuple[int, int]:
+    """How many member names only ninjs 3 (camelCase) and only ninjs 2 (lower case) use."""
+    v3, v2 = property_names("3"), property_names("2")
+    keys = set(document)
+    return len(keys & (v3 - v2)), len(keys & (v2 - v3))
+
+
+@cache
+def property_names(version: Version) -> frozenset[str]:
+    schema = _schema(version)
+    return frozenset(schema["$defs"]["ninjsType"]["properties"])
+
+
+@cache
+def _schema(version: Version) -> dict[str, Any]:
+    name = "ninjs-schema_2.1.json" if version == "2" else "ninjs-schema_3.1.json"
+    schema: dict[str, Any] = orjson.loads((SCHEMAS / name).read_bytes())
+    return schema
+
+
+def _retrieve(uri: str) -> Resource[Any]:
+    if uri.rstrip("#") == _GEOJSON_URI:
+        return DRAFT202012.create_resource(_GEOJSON_STAND_IN)
+    raise LookupError(f"no remote schema is fetched ({uri})")
+
+
+@cache
+def validator(version: Version) -> Draft202012Validator:
+    """The official schema of that version, with format checking (date-time, uri)."""
+    return Draft202012Validator(
+        _schema(version),
+        format_checker=FormatChecker(),
+        registry=Registry(retrieve=_retrieve),  # type: ignore[call-arg]
+    )
+
+
+def detect_version(document: dict[str, Any]) -> Version:
+    declared = document.get("$schema")
+    if isinstance(declared, str):
+        if "ninjs-schema_2" in declared or "/ninjs/2" in declared:
+            return "2"
+        if "ninjs-schema_3" in declared or "/ninjs/3" in declared:
+            return "3"
+        raise NinjsError("$schema", "names neither the ninjs 2.x nor the 3.x schema")
+    camel, lower = _key_style(document)
+    return "2" if lower > camel else "3"
+
+
+def _path(error: ValidationError) -> str:
+    return ".".join(str(part) for part in error.absolute_path)
+
+
+def validate(document: dict[str, Any]) -> Version:
+    """The document's ninjs version, once it is valid against that schema."""
+    version = detect_version(document)
+    instance = {key: value for key, value in document.items() if key != "$schema"}
+    error = best_match(validator(version).iter_errors(instance))
+    if error is not None:
+        message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
+        raise NinjsError(_path(error), f"not valid ninjs {version}.x: {message}")
+    return version
+
+
+# Reading -------------------------------------------------------------------------
+
+
+def _lower_keys(value: Any) -> Any:
+    """ninjs 3 member names folded to the ninjs 2 spelling, so one reader serves both."""
+    if isinstance(value, dict):
+        return {key.lower(): _lower_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(item) for item in value]
+    return value
+
+
+def _time(value: Any, path: str) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise NinjsError(path, "not an RFC 3339 time") from None
+    if parsed.tzinfo is None:
+        raise NinjsError(path, "the time carries no time zone")
+    return parsed.astimezone(UTC).isoformat()
+
+
+def _texts(items: Any) -> list[dict[str, Any]]:
+    return [item for item in items or () if isinstance(item, dict) and item.get("value")]
+
+
+def _is_html(item: dict[str, Any]) -> bool:
+    content_type = str(item.get("contenttype") or "").lower()
+    if content_type:
+        return content_type in ("text/html", "application/xhtml+xml")
+    return "html" in str(item.get("role") or "").lower() or bool(_MARKUP.search(item["value"]))
+
+
+def _is_plain(item: dict[str, Any]) -> bool:
+    content_type = str(item.get("contenttype") or "").lower()
+    if content_type:
+        return content_type == "text/plain"
+    return not _is_html(item) and "xml" not in str(item.get("role") or "").lower()
+
+
+def _readable(item: dict[str, Any]) -> str:
+    value = str(item["value"])
+    return plain_paragraphs(value) if _is_html(item) else value.strip()
+
+
+@dataclass
+class Mapped:
+    """One ninjs document as Masthead items: an article or a video (in the bundle's
+    shapes, without ``service``), the tags and authors it names."""
+
+    kind: Literal["article", "video"]
+    item: dict[str, Any]
+    tags: dict[str, str] = field(default_factory=dict)
+    authors: dict[str, str] = field(default_factory=dict)
+    withdrawn: bool = False
+    version: Version = "3"
+
+
+def read(document: dict[str, Any]) -> Mapped:
+    """Validate a ninjs document and map it; :class:`NinjsError` says what is wrong."""
+    version = validate(document)
+    doc = _lower_keys({key: value for key, value in document.items() if key != "$schema"})
+    kind = doc.get("type", "text")
+    if kind not in _IMPORTED_TYPES:
+        raise NinjsError(
+            "type", f"'{kind}' items are not imported: Masthead stores text and video items"
+        )
+    uri = doc["uri"]
+    if len(uri) > 500:
+        raise NinjsError("uri", "longer than 500 characters")
+    language = doc.get("language")
+    if language is not None and (len(language) > 35 or not _LANGUAGE.match(language)):
+        raise NinjsError("language", "not a BCP 47 language tag")
+    times = {
+        name: _time(doc.get(name), _member(version, name))
+        for name in (
+            "firstcreated",
+            "versioncreated",
+            "contentcreated",
+            "embargoed",
+            "embargoeduntil",
+            "expires",
+        )
+    }
+    published = times["firstcreated"] or times["versioncreated"] or times["contentcreated"]
+    updated = times["versioncreated"] or published
+    embargo = times["embargoeduntil"] or times["embargoed"]
+    withdrawn = doc.get("pubstatus", "usable") != "usable"
+    tags = _tags(doc)
+    headline, dek_headline, kicker = _headlines(doc)
+    if kind == "video":
+        if withdrawn:
+            raise NinjsError(
+                _member(version, "pubstatus"), "withheld or canceled video items are not imported"
+            )
+        if headline is None:
+            raise NinjsError(_member(version, "headlines"), "the video has no headline or title")
+        item = {
+            "uri": uri,
+            "title": headline,
+            "description": _description(doc),
+            "duration": _duration(doc),
+            "thumbnail": _thumbnail(doc.get("renditions")),
+            "renditions": _video_renditions(doc.get("renditions")),
+            "captions": _captions(doc.get("renditions"), language),
+            "transcript": _transcript(doc),
+            "availability": {"available_from": embargo, "available_until": times["expires"]},
+            "published_at": published,
+            "tags": list(tags),
+        }
+        return Mapped("video", item, tags=tags, version=version)
+    if headline is None:
+        raise NinjsError(
+            _member(version, "headlines"), "the item has no headline, title or slugline"
+        )
+    lead, lead_refs = _lead_image(doc)
+    body = _body(doc, headline, lead_refs)
+    dek, summary = _descriptions(doc)
+    dek = dek_headline or dek
+    if not body and dek:
+        # Items such as NTB's carry their text only as a description.
+        body = [{"type": "paragraph", "text": html.escape(dek, quote=False)}]
+        dek = None
+    authors = _authors(doc)
+    item = {
+        "uri": uri,
+        "language": language,
+        "headline": headline,
+        "dek": dek,
+        "kicker": kicker,
+        "body": body,
+        "lead_image": lead,
+        "tags": list(tags),
+        "authors": list(authors),
+        "urgency": _urgency(doc.get("urgency")),
+        "embargo_until": embargo,
+        "first_published_at": times["firstcreated"],
+        "published_at": published,
+        "updated_at": updated,
+        "summary": summary,
+        # A usable item is released: it republishes an article taken down before.
+        "status": "published",
+    }
+    return Mapped("article", item, tags=tags, authors=authors, withdrawn=withdrawn, version=version)
+
+
+_CAMEL = {
+    "firstcreated": "firstCreated",
+    "versioncreated": "versionCreated",
+    "contentcreated": "contentCreated",
+    "embargoed": "embargoed",
+    "embargoeduntil": "embargoedUntil",
+    "pubstatus": "pubStatus",
+}
+
+
+def _member(version: Version, name: str) -> str:
+    """A member's name as the document's version spells it, for error paths."""
+    return _CAMEL.get(name, name) if version == "3" else name
+
+
+def _headlines(doc: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """The main headline (role ``main``, else the first other one), a sub-headline
+    for the dek, and a kicker."""
+    main = other = dek = kicker = None
+    for item in _texts(doc.get("headlines")):
+        role = str(item.get("role") or "main").lower()
+        text = plain_text(str(item["value"]))
+        if not text:
+            continue
+        if role in _DEK_HEADLINE_ROLES:
+            dek = dek or text
+        elif role in _KICKER_HEADLINE_ROLES:
+            kicker = kicker or text[:200]
+        elif role == "main":
+            main = main or text
+        else:
+            other = other or text
+    main = main or other
+    for fallback in ("title", "slugline"):
+        if main is None and isinstance(doc.get(fallback), str):
+            main = plain_text(doc[fallback]) or None
+    return main, dek, kicker
+
+
+def _descriptions(doc: dict[str, Any]) -> tuple[str | None, list[str] | None]:
+    dek = None
+    summary: list[str] | None = None
+    for item in _texts(doc.get("descriptions")):
+        role = str(item.get("role") or "").lower()
+        text = _readable(item)
+        if not text:
+            continue
+        if role in _SUMMARY_ROLES and summary is None:
+            bullets = [plain_text(line) for line in text.splitlines()]
+            summary = [bullet for bullet in bullets if bullet][:7] or None
+        elif dek is None:
+            dek = plain_text(text)
+    return dek, summary
+
+
+def _description(doc: dict[str, Any]) -> str | None:
+    texts = [_readable(item) for item in _texts(doc.get("descriptions"))]
+    joined = "\n\n".join(text for text in texts if text)
+    return joined or None
+
+
+def _transcript(doc: dict[str, Any]) -> str | None:
+    for item in _texts(doc.get("bodies")):
+        text = _readable(item) if (_is_plain(item) or _is_html(item)) else ""
+        if text:
+            return plain_paragraphs(text) or None
+    return None
+
+
+def _tags(doc: dict[str, Any]) -> dict[str, str]:
+    """Subjects as tags: slug -> name, in the document's order."""
+    tags: dict[str, str] = {}
+    for subject in doc.get("subjects") or ():
+        name = plain_text(str(subject.get("name") or subject.get("literal") or ""))[:200]
+        slug = slugify(name, max_length=SLUG_MAX, word_boundary=True) if name else ""
+        if slug and slug not in tags:
+            tags[slug] = name
+    return tags
+
+
+def _authors(doc: dict[str, Any]) -> dict[str, str]:
+    """Bylines from ``by`` ("By Jane Roe, dpa" is two) and from people whose
+    relation is authorship: slug -> name."""
+    names: list[str] = []
+    by = doc.get("by")
+    if isinstance(by, str):
+        stripped = _BYLINE_PREFIX.sub("", plain_text(by))
+        names.extend(part.strip() for part in re.split(r"[,;]| and | und ", stripped))
+    for person in doc.get("people") or ():
+        if str(person.get("rel") or "").lower() in _AUTHOR_RELS and person.get("name"):
+            names.append(plain_text(str(person["name"])))
+    authors: dict[str, str] = {}
+    for name in names:
+        name = name[:200]
+        slug = slugify(name, max_length=SLUG_MAX, word_boundary=True) if name else ""
+        if slug and slug not in authors:
+            authors[slug] = name
+    return authors
+
+
+def _urgency(value: Any) -> int:
+    if not isinstance(value, int | float):
+        return 5
+    return min(9, max(1, round(value)))
+
+
+def _http(url: Any) -> bool:
+    return isinstance(url, str) and url.lower().startswith(("https://", "http://"))
+
+
+def _images(renditions: Any) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in renditions or ()
+        if _http(r.get("href")) and str(r.get("contenttype") or "").lower().startswith("image/")
+    ]
+
+
+def _best_image(renditions: list[dict[str, Any]], widest: int) -> dict[str, Any] | None:
+    """The widest image up to ``widest`` pixels, else the narrowest one."""
+    sized = [r for r in renditions if isinstance(r.get("width"), int)]
+    fitting = [r for r in sized if r["width"] <= widest]
+    if fitting:
+        return max(fitting, key=lambda r: r["width"])
+    if sized:
+        return min(sized, key=lambda r: r["width"])
+    return renditions[0] if renditions else None
+
+
+def _size(rendition: dict[str, Any], name: str) -> int | None:
+    value = rendition.get(name)
+    return value if isinstance(value, int) and value >= 1 else None
+
+
+def _thumbnail(renditions: Any) -> dict[str, Any] | None:
+    best = _best_image(_images(renditions), 1280)
+    if best is None or len(best["href"]) > 2000:
+        return None
+    return {"url": best["href"], "width": _size(best, "width"), "height": _size(best, "height")}
+
+
+_STREAM_TYPES = ("application/x-mpegurl", "application/vnd.apple.mpegurl", "application/dash+xml")
+_MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
+def _video_renditions(renditions: Any) -> list[dict[str, Any]]:
+    found = []
+    for r in renditions or ():
+        mime = str(r.get("contenttype") or "")
+        if not (mime.lower().startswith("video/") or mime.lower() in _STREAM_TYPES):
+            continue
+        if not _http(r.get("href")) or len(r["href"]) > 2000 or not _MIME.match(mime):
+            continue
+        found.append(
+            {
+                "url": r["href"],
+                "mime_type": mime,
+                "width": _size(r, "width"),
+                "height": _size(r, "height"),
+                "bitrate": None,
+            }
+        )
+    return found
+
+
+def _captions(renditions: Any, language: str | None) -> list[dict[str, Any]]:
+    return [
+        {"language": language or "und", "url": r["href"]}
+        for r in renditions or ()
+        if str(r.get("contenttype") or "").lower() == "text/vtt"
+        and _http(r.get("href"))
+        and len(r["href"]) <= 2000
+    ]
+
+
+def _duration(doc: dict[str, Any]) -> int:
+    for rendition in doc.get("renditions") or ():
+        value = rendition.get("duration")
+        if isinstance(value, int | float) and value > 0:
+            seconds = value / 1000 if value > _LONGEST_SECONDS else value
+            return round(seconds)
+    return 0
+
+
+def _lead_image(doc: dict[str, Any]) -> tuple[dict[str, Any] | None, set[str]]:
+    """The first picture association as the lead image, and the references
+    (uri, name) by which the body may show the same picture."""
+    for association in doc.get("associations") or ():
+        if association.get("type") != "picture":
+            continue
+        best = _best_image(_images(association.get("renditions")), 2048)
+        if best is None or len(best["href"]) > 2000:
+            continue
+        descriptions = [_readable(item) for item in _texts(association.get("descriptions"))]
+        headline, _, _ = _headlines(association)
+        caption = next((text for text in descriptions if text), None) or headline
+        credit = association.get("by") or association.get("copyrightholder")
+        image = {
+            "url": best["href"],
+            "width": _size(best, "width"),
+            "height": _size(best, "height"),
+            "caption": (plain_text(caption) or None) if caption else None,
+            "credit": (plain_text(credit) or None) if isinstance(credit, str) else None,
+            "alt": None,
+        }
+        refs = {str(association.get(key)) for key in ("uri", "name") if association.get(key)}
+        return image, refs
+    return None, set()
+
+
+# Bodies --------------------------------------------------------------------------
+
+
+def _body(doc: dict[str, Any], headline: str, lead_refs: set[str]) -> list[dict[str, Any]]:
+    bodies = _texts(doc.get("bodies"))
+    chosen = next((b for b in bodies if _is_html(b)), None)
+    if chosen is not None:
+        blocks = html_blocks(str(chosen["value"]), skip_images=lead_refs)
+    else:
+        plain = next((b for b in bodies if _is_plain(b)), None)
+        blocks = text_blocks(str(plain["value"])) if plain is not None else []
+    # Bodies often open with the headline again.
+    while blocks and blocks[0]["type"] in ("heading", "paragraph"):
+        if plain_text(blocks[0]["text"]) != headline:
+            break
+        blocks.pop(0)
+    return blocks
+
+
+def text_blocks(value: str) -> list[dict[str, Any]]:
+    """Plain text as paragraphs: split at blank lines, or at every line when it has none."""
+    parts = re.split(r"\n\s*\n", value.strip())
+    if len(parts) == 1:
+        parts = value.strip().splitlines()
+    return [
+        {"type": "paragraph", "text": html.escape(" ".join(part.split()), quote=False)}
+        for part in parts
+        if part.strip()
+    ]
+
+
+_SKIPPED = frozenset(
+    {
+        "head",
+        "title",
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "svg",
+        "math",
+        "object",
+        "iframe",
+        "video",
+        "audio",
+        "nav",
+        "button",
+        "form",
+        "select",
+        "textarea",
+    }
+)
+_INLINE_KEPT = frozenset({"b", "i", "em", "strong", "a"})
+_BLOCK_TEXT = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "li",
+        "pre",
+        "figcaption",
+        "td",
+        "th",
+        "dt",
+        "dd",
+    }
+)
+_VOID = frozenset({"img", "br", "hr", "meta", "link", "input", "source", "wbr"})
+
+
+class _BlockParser(HTMLParser):
+    """Agency HTML as Masthead blocks: paragraphs, headings, quotes, lists and
+    images; inline b, i, em, strong and a href survive (and are sanitised later)."""
+
+    def __init__(self, skip_images: set[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[dict[str, Any]] = []
+        self.skip_images = skip_images
+        self.skipping = 0
+        self.parts: list[str] = []
+        self.block: str | None = None  # the element whose text is being gathered
+        self.level = 2
+        self.list_items: list[str] | None = None
+        self.list_style = "bullet"
+        self.list_depth = 0
+        self.quote: list[str] | None = None
+        self.figure: dict[str, Any] | None = None
+        self.figure_part: str | None = None
+        self.figure_text: list[str] = []
+
+    # gathering text
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self.parts).split())
+        self.parts = []
+        if not text:
+            return
+        kind = self.block
+        if self.figure is not None:
+            if self.figure_part is not None:
+                self.figure[self.figure_part] = html.unescape(re.sub(r"<[^>]*>", "", text))
+            return
+        if self.list_items is not None:
+            self.list_items.append(text)
+        elif self.quote is not None:
+            self.quote.append(text)
+        elif kind is not None and kind[0] == "h" and kind[1:].isdigit():
+            self.blocks.append({"type": "heading", "text": text, "level": self.level})
+        else:
+            self.blocks.append({"type": "paragraph", "text": text})
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            if tag not in _VOID:
+                self.skipping += 1
+            return
+        if self.skipping:
+            return
+        attributes = {name: value or "" for name, value in attrs}
+        if tag in _INLINE_KEPT:
+            if tag == "a":
+                href = attributes.get("href", "")
+                self.parts.append(f'<a href="{html.escape(href)}">' if _http(href) else "<a>")
+            else:
+                self.parts.append(f"<{tag}>")
+            return
+        if tag == "br":
+            self.parts.append(" ")
+            return
+        if tag == "img":
+            self._image(attributes)
+            return
+        if tag == "figure":
+            self._flush()
+            self.figure = {}
+            return
+        if self.figure is not None and (
+            tag == "figcaption" or "byline" in attributes.get("class", "").split()
+        ):
+            self._flush()
+            self.figure_part = "caption" if tag == "figcaption" else "credit"
+            return
+        if tag in ("ul", "ol"):
+            self._flush()
+            self.list_depth += 1
+            if self.list_depth == 1:
+                self.list_items = []
+                self.list_style = "ordered" if tag == "ol" else "bullet"
+            return
+        if tag == "blockquote":
+            self._flush()
+            self.quote = []
+            return
+        if tag in _BLOCK_TEXT or tag in (
+            "div",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "main",
+            "aside",
+            "table",
+            "tr",
+            "dl",
+            "body",
+        ):
+            self._flush()
+            self.block = tag
+            if tag[0] == "h" and tag[1:].isdigit():
+                self.level = max(2, min(6, int(tag[1:])))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            if tag not in _VOID and self.skipping:
+                self.skipping -= 1
+            return
+        if self.skipping:
+            return
+        if tag in _INLINE_KEPT:
+            self.parts.append(f"</{tag}>")
+            return
+        if tag == "span":
+            self.parts.append(" ")
+            return
+        if (
+            self.figure is not None
+            and self.figure_part is not None
+            and (tag == "figcaption" or tag == "div")
+        ):
+            self._flush()
+            self.figure_part = None
+            return
+        if tag == "figure":
+            self._flush()
+            figure, self.figure = self.figure, None
+            if figure and figure.get("url"):
+                self.blocks.append(
+                    {
+                        "type": "image",
+                        "url": figure["url"],
+                        "caption": figure.get("caption"),
+                        "credit": figure.get("credit"),
+                        "alt": figure.get("alt"),
+                    }
+                )
+            return
+        if tag in ("ul", "ol"):
+            self._flush()
+            self.list_depth = max(0, self.list_depth - 1)
+            if self.list_depth == 0 and self.list_items is not None:
+                if self.list_items:
+                    self.blocks.append(
+                        {"type": "list", "style": self.list_style, "items": self.list_items}
+                    )
+                self.list_items = None
+            return
+        if tag == "blockquote":
+            self._flush()
+            if self.quote:
+                self.blocks.append({"type": "quote", "text": " ".join(self.quote)})
+            self.quote = None
+            return
+        self._flush()
+        self.block = None
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(html.escape(data, quote=False))
+
+    def _image(self, attributes: dict[str, str]) -> None:
+        src = attributes.get("src", "")
+        refs = {attributes.get("data-uri"), attributes.get("data-assoc-ref"), attributes.get("uri")}
+        if refs & self.skip_images:
+            if self.figure is not None:
+                self.figure["skipped"] = True
+            return
+        if not _http(src) or len(src) > 2000:
+            return
+        alt = plain_text(attributes.get("alt", "")) or None
+        if self.figure is not None:
+            if not self.figure.get("skipped"):
+                self.figure.setdefault("url", src)
+                self.figure.setdefault("alt", alt)
+            return
+        self._flush()
+        self.blocks.append(
+            {"type": "image", "url": src, "caption": None, "credit": None, "alt": alt}
+        )
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def html_blocks(value: str, skip_images: set[str] | None = None) -> list[dict[str, Any]]:
+    """HTML as body blocks. Images named in ``skip_images`` (by ``data-uri`` or
+    ``data-assoc-ref``) are left out: they are the lead image already."""
+    parser = _BlockParser(skip_images or set())
+    parser.feed(value)
+    parser.close()
+    return [block for block in parser.blocks if _has_content(block)]
+
+
+def _has_content(block: dict[str, Any]) -> bool:
+    if block["type"] == "list":
+        return bool(block["items"])
+    if block["type"] == "image":
+        return True
+    return bool(plain_text(block["text"]))

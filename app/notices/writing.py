@@ -1,0 +1,136 @@
+"""Writing notices. They are not rendered: the article reads pick them per request."""
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.auth.dependencies import Forbidden
+from app.auth.tokens import Principal
+from app.errors import NotFound, Unprocessable
+from app.http.editorial import patched, representation_etag, strip_none
+from app.models import Notice, Service, utcnow
+from app.notices.schemas import NoticeWrite
+from app.sanitize import plain_paragraphs
+from app.timeutil import iso
+
+
+def notice_document(notice: Notice) -> dict[str, Any]:
+    return {
+        "id": notice.id,
+        "text": notice.text,
+        "countries": notice.countries,
+        "services": notice.services,
+        "language": notice.language,
+        "active_from": iso(notice.active_from),
+        "active_until": iso(notice.active_until),
+        "updated_at": iso(notice.updated_at),
+    }
+
+
+def notice_etag(notice: Notice) -> str:
+    return representation_etag(notice_document(notice))
+
+
+def _require_writer(principal: Principal, services: list[str] | None) -> None:
+    """Admin, or an editor of every service the notice names (a notice for every
+    service is an admin's)."""
+    if principal.is_admin:
+        return
+    if services is None:
+        raise Forbidden("Only an admin may write a notice for every service.")
+    denied = sorted(code for code in set(services) if not principal.can_write(code))
+    if denied:
+        raise Forbidden(f"This token may not write to the service(s) {', '.join(denied)}.")
+
+
+def _values(session: Session, data: NoticeWrite) -> dict[str, Any]:
+    services = None
+    if data.services is not None:
+        services = list(dict.fromkeys(data.services))
+        known = set(session.scalars(select(Service.code).where(Service.code.in_(services))))
+        unknown = [code for code in services if code not in known]
+        if unknown:
+            raise Unprocessable(
+                f"There is no service {', '.join(repr(code) for code in unknown)}.",
+                errors=[
+                    {
+                        "location": "body",
+                        "field": f"services.{services.index(code)}",
+                        "message": "unknown service",
+                    }
+                    for code in unknown
+                ],
+            )
+    text = plain_paragraphs(data.text)
+    if not text:
+        raise Unprocessable(
+            "The notice has no readable text.",
+            errors=[{"location": "body", "field": "text", "message": "empty once sanitised"}],
+        )
+    return {
+        "text": text,
+        "countries": list(dict.fromkeys(data.countries)),
+        "services": services,
+        "language": data.language,
+        "active_from": data.active_from,
+        "active_until": data.active_until,
+    }
+
+
+def create_notice(session: Session, principal: Principal, data: NoticeWrite) -> Notice:
+    _require_writer(principal, data.services)
+    now = utcnow()
+    notice = Notice(created_at=now, updated_at=now, **_values(session, data))
+    session.add(notice)
+    session.flush()
+    return notice
+
+
+def _locked(session: Session, principal: Principal, notice_id: int) -> Notice:
+    # The no-op write takes the row's lock before the read (see services.writing).
+    locked = session.execute(
+        update(Notice).where(Notice.id == notice_id).values(updated_at=Notice.updated_at)
+    )
+    if locked.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound("There is no notice with this id.")
+    notice = session.get_one(Notice, notice_id)
+    _require_writer(principal, notice.services)
+    return notice
+
+
+def _write_document(notice: Notice) -> dict[str, Any]:
+    document = notice_document(notice)
+    del document["id"], document["updated_at"]
+    return strip_none(document)
+
+
+def update_notice(
+    session: Session,
+    principal: Principal,
+    notice_id: int,
+    patch: dict[str, Any],
+    precondition: Callable[[str], None],
+) -> Notice:
+    notice = _locked(session, principal, notice_id)
+    precondition(notice_etag(notice))
+    data = patched(NoticeWrite, _write_document(notice), patch)
+    _require_writer(principal, data.services)
+    values = _values(session, data)
+    changed = [name for name, value in values.items() if getattr(notice, name) != value]
+    if changed:
+        for name in changed:
+            setattr(notice, name, values[name])
+        notice.updated_at = max(utcnow(), notice.updated_at)
+        session.flush()
+    return notice
+
+
+def delete_notice(
+    session: Session, principal: Principal, notice_id: int, precondition: Callable[[str], None]
+) -> None:
+    notice = _locked(session, principal, notice_id)
+    precondition(notice_etag(notice))
+    session.execute(delete(Notice).where(Notice.id == notice_id))
+    session.flush()

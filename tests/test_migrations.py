@@ -1,0 +1,96 @@
+"""Alembic: the migrations walk down to nothing and up again, and match the models."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, make_url
+
+from app import migrate
+from app.db import make_engine
+from app.models import Base
+
+
+@pytest.fixture
+def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own on the same backend, so the shared one stays intact."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path}/scratch.db"
+        return
+    name = f"scratch_{uuid.uuid4().hex[:12]}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def model_diff(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_models_match_the_migrations(engine: Engine) -> None:
+    assert model_diff(engine) == []
+
+
+def test_migrations_downgrade_to_base_and_upgrade_to_head_again(scratch_url: str) -> None:
+    engine = make_engine(scratch_url)
+    try:
+        migrate.upgrade(scratch_url)
+        assert current_revision(engine) == head_revision()
+        tables = set(inspect(engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+
+        migrate.downgrade(scratch_url, "base")
+        assert current_revision(engine) is None
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+
+        migrate.upgrade(scratch_url)
+        assert current_revision(engine) == head_revision()
+        assert model_diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_every_revision_steps_down_and_up_one_at_a_time(scratch_url: str) -> None:
+    script = ScriptDirectory.from_config(migrate.alembic_config(scratch_url))
+    revisions = [revision.revision for revision in script.walk_revisions("base", "heads")]
+    revisions.reverse()
+    engine = make_engine(scratch_url)
+    try:
+        for revision in revisions:
+            migrate.upgrade(scratch_url, revision)
+            assert current_revision(engine) == revision
+        for revision in reversed(revisions):
+            migrate.downgrade(scratch_url, "-1")
+            assert current_revision(engine) != revision
+        assert current_revision(engine) is None
+    finally:
+        engine.dispose()
+
+
+def test_test_database_is_at_head(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision()

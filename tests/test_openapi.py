@@ -1,0 +1,128 @@
+"""The committed OpenAPI document is current, complete and has stable operation ids."""
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute
+
+from app.cli import OPENAPI_PATH, openapi_document
+from app.main import create_app
+
+OPERATION_IDS = {
+    ("get", "/healthz"): "healthz",
+    ("get", "/readyz"): "readyz",
+    ("get", "/v1/services"): "list_services",
+    ("get", "/v1/services/{code}"): "get_service",
+    ("get", "/v1/services/{code}/articles/{slug}"): "get_article_by_slug",
+    ("get", "/v1/articles"): "list_articles",
+    ("get", "/v1/articles/{article_id}"): "get_article",
+    ("get", "/v1/articles/{article_id}/summary"): "get_article_summary",
+    ("get", "/v1/articles/{article_id}/related-videos"): "list_related_videos",
+    ("get", "/v1/videos"): "list_videos",
+    ("get", "/v1/videos/{video_id}"): "get_video",
+    ("get", "/v1/sections"): "list_sections",
+    ("get", "/v1/sections/{slug}"): "get_section",
+    ("get", "/v1/tags"): "list_tags",
+    ("get", "/v1/tags/{slug}"): "get_tag",
+    ("get", "/v1/authors"): "list_authors",
+    ("get", "/v1/authors/{slug}"): "get_author",
+}
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    return document
+
+
+def operations(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method, path): operation
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    }
+
+
+def test_committed_spec_is_current() -> None:
+    assert OPENAPI_PATH.read_text(encoding="utf-8") == openapi_document(), (
+        "openapi/openapi.json is out of date: run `uv run masthead openapi`"
+    )
+
+
+def test_committed_spec_has_sorted_keys(spec: dict[str, Any]) -> None:
+    assert OPENAPI_PATH.read_text(encoding="utf-8") == (
+        json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+
+
+def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    """Every endpoint of the app, looking inside included routers."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        # Recent FastAPI keeps an included router whole, behind a wrapper.
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from api_routes(inner.routes)
+
+
+def test_every_route_of_the_app_is_in_the_spec(spec: dict[str, Any]) -> None:
+    documented = operations(spec)
+    routes = [route for route in api_routes(create_app().routes) if route.include_in_schema]
+    assert len(routes) >= len(OPERATION_IDS)
+    for route in routes:
+        for method in route.methods - {"HEAD"}:
+            assert (method.lower(), route.path) in documented, (method, route.path)
+
+
+def test_every_documented_path_is_served(spec: dict[str, Any], client: TestClient) -> None:
+    samples = {"{code}": "en", "{slug}": "some-slug", "{article_id}": "1", "{video_id}": "1"}
+    for (method, path), _ in operations(spec).items():
+        concrete = path
+        for placeholder, value in samples.items():
+            concrete = concrete.replace(placeholder, value)
+        response = client.request(method.upper(), concrete)
+        assert response.status_code != 405, (method, path)
+        if response.status_code == 404:
+            assert response.json()["detail"] != "No resource at this address.", (method, path)
+
+
+def test_operation_ids_are_unique(spec: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for operation in operations(spec).values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_operation_ids_are_stable_names(spec: dict[str, Any]) -> None:
+    found = {key: op["operationId"] for key, op in operations(spec).items()}
+    for key, operation_id in OPERATION_IDS.items():
+        assert found.get(key) == operation_id, key
+    for operation_id in found.values():
+        assert operation_id.replace("_", "").isalpha() and operation_id.islower(), operation_id
+
+
+def test_every_public_read_has_a_summary_and_documents_its_problems(
+    spec: dict[str, Any],
+) -> None:
+    for (method, path), operation in operations(spec).items():
+        assert operation.get("summary") or operation.get("description"), (method, path)
+        if method == "get" and path.startswith("/v1/"):
+            responses = operation["responses"]
+            assert "404" in responses or "422" in responses, (method, path)
+            for status in ("404", "422"):
+                if status in responses:
+                    assert "application/problem+json" in responses[status]["content"], (
+                        method,
+                        path,
+                        status,
+                    )
+
+
+def test_documented_error_statuses_use_the_problem_schema(spec: dict[str, Any]) -> None:
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) >= {"type", "title", "status", "detail", "instance"}
+    detail = operations(spec)[("get", "/v1/articles/{article_id}")]
+    assert {"200", "404", "422", "451"} <= set(detail["responses"])
