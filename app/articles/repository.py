@@ -30,6 +30,7 @@ BY_ID = Query(
         R.service,
         R.language,
         R.translations,
+        R.related_detail,
     ).where(R.article_id == bindparam("id"))
 )
 
@@ -45,6 +46,7 @@ BY_SLUG = Query(
         R.service,
         R.language,
         R.translations,
+        R.related_detail,
         R.article_id,
     ).where(R.service == bindparam("service"), R.slug == bindparam("slug"))
 )

@@ -249,7 +249,7 @@ async def get_article_by_slug(
             headers={"Cache-Control": cache_control},
         )
     row = check_visible(row, now, country)
-    rendered = await article_detail(store, row, row[10], country, now)
+    rendered = await article_detail(store, row, row[11], country, now)
     body = rendered.body if names is None else trim_document(rendered.body, names)
     return public_response(
         request,

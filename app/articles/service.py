@@ -10,6 +10,7 @@ import orjson
 from app.errors import NotFound, UnavailableForLegalReasons
 from app.notices.repository import notices_for
 from app.readstore import ReadStore
+from app.render.articles import DETAIL_RELATED
 from app.render.availability import depends_on_country, resolve
 from app.timeutil import iso_from_ms
 
@@ -68,10 +69,19 @@ async def article_detail(
     article_id: int,
     country: str | None,
     now: int,
-    related_limit: int = 6,
+    related_limit: int = DETAIL_RELATED,
 ) -> Rendered:
     _, _, breaking_until, etag, updated_ts, detail, related, service, _, translations = row[:10]
-    videos, video_state, _ = resolve_related(related, country, now, related_limit)
+    static = row[10] if related_limit == DETAIL_RELATED else None
+    if static is not None:
+        # The same for every reader: served as stored, and the related videos
+        # are then covered by the stored ETag.
+        video_keys, _, stored = static.partition("\n")
+        videos_json, video_state = stored.encode(), "static"
+    else:
+        videos, video_state, _ = resolve_related(related, country, now, related_limit)
+        videos_json = orjson.dumps(videos)
+        video_keys = " ".join(f"video-{video['id']}" for video in videos)
     notices = await notices_for(store, country, service, now)
     breaking = breaking_json(breaking_until, now)
     notices_json = orjson.dumps([notice["doc"] for notice in notices])
@@ -93,7 +103,7 @@ async def article_detail(
             b',"breaking":',
             breaking,
             b',"related_videos":',
-            orjson.dumps(videos),
+            videos_json,
             b',"notices":',
             notices_json,
             b"}",
@@ -107,7 +117,8 @@ async def article_detail(
         digest_size=6,
     ).hexdigest()
     keys = [f"article-{article_id}", f"service-{service}"]
-    keys.extend(f"video-{video['id']}" for video in videos)
+    if video_keys:
+        keys.append(video_keys)
     keys.extend(f"notice-{notice['doc']['id']}" for notice in notices)
     return Rendered(
         body=body,

@@ -41,6 +41,10 @@ class ArticleRender(Base):
     teaser: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
     related: Mapped[str] = mapped_column(Text)
+    # The detail's related videos already resolved, when they are the same for
+    # every reader at every time (no country rules, no time window), else NULL:
+    # their surrogate keys, a newline, then the JSON list.
+    related_detail: Mapped[str | None] = mapped_column(Text)
     # [[public_from, translation], ...]: a translation shows once it is public.
     translations: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 

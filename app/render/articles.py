@@ -27,12 +27,14 @@ from app.models import (
     VideoRender,
     VideoTag,
 )
-from app.render.availability import Rules
+from app.render.availability import Rules, has_rules, resolve
 from app.sanitize import text_of
 from app.timeutil import iso, opt_ms, to_ms
 
 #: How many related videos are rendered with an article (curated first).
 RELATED_MAX = 12
+#: How many of them an article's detail shows.
+DETAIL_RELATED = 6
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+")
 
@@ -502,6 +504,12 @@ def _render_row(
     detail = orjson.dumps(detail_doc)[:-1]
     related_bytes = orjson.dumps(related)
     translations_bytes = orjson.dumps(translations)
+    shown = related[:DETAIL_RELATED]
+    related_detail = None
+    if all(not has_rules(entry["rules"]) for entry in shown):
+        resolved = [resolve(dict(entry["video"]), entry["rules"], None, 0) for entry in shown]
+        keys = " ".join(f"video-{video['id']}" for video in resolved)
+        related_detail = f"{keys}\n{orjson.dumps(resolved).decode()}"
     return {
         "article_id": article.id,
         "service": service.code,
@@ -519,6 +527,7 @@ def _render_row(
         "summary": orjson.dumps(summary).decode(),
         "related": related_bytes.decode(),
         "translations": translations_bytes.decode(),
+        "related_detail": related_detail,
     }
 
 

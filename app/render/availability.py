@@ -22,6 +22,11 @@ def unavailable_reason(rules: Rules, country: str | None, now: int) -> str | Non
     return None
 
 
+def has_rules(rules: Rules) -> bool:
+    """Whether availability may differ by reader or by time."""
+    return rules[0] is not None or bool(rules[1]) or rules[2] is not None or rules[3] is not None
+
+
 def depends_on_country(rules: Rules) -> bool:
     return rules[0] is not None or bool(rules[1])
 
