@@ -8,7 +8,7 @@ the same scorer (rouge-score, Porter stemming), and prints mean F1 as a Markdown
         [--implementation {current,pysbd}]
 
 ``--implementation pysbd`` scores the pysbd-based implementation that the rule-based
-sentence splitter replaced (``app.summaries.pysbd_legacy``), for before/after figures.
+sentence splitter replaced (``bench.pysbd_legacy``), for before/after figures.
 
 The references are long (about 45% of the article's sentences) and both systems give
 three sentences, so recall, and with it F1, is low for both; compare the two columns,
@@ -30,7 +30,8 @@ from typing import Any
 
 from rouge_score import rouge_scorer
 
-from app.summaries import extractive, pysbd_legacy
+from app.summaries import extractive
+from bench import pysbd_legacy
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "bbc-news-summary" / "bbc-news-summary.jsonl"

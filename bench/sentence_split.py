@@ -2,7 +2,7 @@
 
 For each corpus in ../shared/data, splits every body paragraph with both
 ``app.summaries.sentences.split_sentences`` (new) and
-``app.summaries.pysbd_legacy.split_sentences`` (pysbd, before) and counts the paragraphs
+``bench.pysbd_legacy.split_sentences`` (pysbd, before) and counts the paragraphs
 split identically. Then times ``summarize`` per article, before and after, in the same
 run, with cold caches, in CPU time (best of ``--repeat`` runs: the machine may be busy).
 
@@ -26,7 +26,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from app.summaries import extractive, pysbd_legacy, sentences
+from app.summaries import extractive, sentences
+from bench import pysbd_legacy
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"

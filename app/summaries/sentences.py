@@ -29,7 +29,7 @@ lists). Any other language gets a short list of abbreviations common to many lan
 ("Dr.", "Prof.", "e.g."), the Cyrillic lists (they are script-specific, so they do not
 collide) and the rules above, which cover Persian, Arabic, Chinese and the rest.
 
-This replaced pysbd (kept as ``app.summaries.pysbd_legacy`` for comparison): on the
+This replaced pysbd (kept as ``bench.pysbd_legacy`` for comparison): on the
 evaluation corpora (``bench/sentence_split.py``) it splits 88% of the English, 97% of
 the Russian, 96% of the Ukrainian and all of the Persian and Arabic paragraphs the same
 way, is right in most of the others (mostly quotations that pysbd paired wrongly), and
