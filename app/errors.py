@@ -150,8 +150,7 @@ def _location(loc: tuple[Any, ...]) -> tuple[str, str]:
     return where, field
 
 
-async def _app_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AppError)
+def app_error_response(request: Request, exc: AppError) -> Response:
     return problem_response(
         request,
         exc.status,
@@ -161,6 +160,11 @@ async def _app_error(request: Request, exc: Exception) -> Response:
         errors=exc.errors,
         headers=exc.headers,
     )
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return app_error_response(request, exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -220,8 +224,13 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unhandled)
 
 
+def problem_spec(description: str) -> dict[str, Any]:
+    """An OpenAPI ``responses=`` entry for a problem+json answer."""
+    return {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": description}
+
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": title}
+    status: problem_spec(title)
     for status, title in (
         (400, "Bad request"),
         (404, "Not found"),

@@ -34,7 +34,7 @@ from app.articles.writer import (
 from app.auth.dependencies import Forbidden
 from app.auth.tokens import Principal
 from app.errors import Conflict, NotFound, Unprocessable
-from app.http.writes import PreconditionFailed, PreconditionRequired, merge_patch, version_etag
+from app.http.writes import PreconditionFailed, match_if, merge_patch, version_etag
 from app.models import (
     Article,
     ArticleAuthor,
@@ -221,21 +221,8 @@ def live_summary(article: Article) -> dict[str, Any] | None:
 
 
 def check_if_match(if_match: str | None, article: Article, *, required: bool = True) -> None:
-    """RFC 9110 If-Match against the editorial ETag; weak tags never match."""
-    current = article_etag(article)
-    if if_match is None:
-        if required:
-            raise PreconditionRequired(
-                "Send If-Match with the ETag you last read, so that no one's change is lost."
-            )
-        return
-    for candidate in (part.strip() for part in if_match.split(",")):
-        if candidate == "*" or candidate == f'"{current}"':
-            return
-    raise PreconditionFailed(
-        "The article changed since you read it; read it again and reapply your change.",
-        headers={"ETag": f'"{current}"'},
-    )
+    """RFC 9110 If-Match against the article's editorial ETag."""
+    match_if(if_match, article_etag(article), required=required, what="article")
 
 
 def claim_version(session: Session, article: Article, now: datetime) -> None:

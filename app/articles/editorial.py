@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import anyio.from_thread
 import orjson
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Security
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.security import HTTPBearer
@@ -35,7 +35,7 @@ from app.auth.tokens import Principal
 from app.db import SessionDep
 from app.errors import PROBLEM_MEDIA_TYPE, NotFound, Problem
 from app.http.caching import http_date
-from app.http.editorial import MERGE_PATCH, read_merge_patch, write_responses
+from app.http.editorial import MERGE_PATCH, MergePatch, write_responses
 from app.http.fields import trim_document, trim_list
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
 from app.http.reader import reader
@@ -330,13 +330,21 @@ def update_article(
     article_id: ArticleId,
     principal: CurrentPrincipal,
     session: SessionDep,
-    patch: Annotated[dict[str, Any], Depends(read_merge_patch)],
+    patch: MergePatch,
     if_match: IfMatch = None,
 ) -> Response:
     """Edit an article with a JSON merge patch; needs If-Match."""
     now = utcnow()
     article = editing.update_article(session, principal, article_id, patch, if_match, now)
     return _written(request, session, article, now)
+
+
+def _no_content(article: Article) -> Response:
+    """204 with the article's new editorial ETag."""
+    return Response(
+        status_code=204,
+        headers={"ETag": f'"{editing.article_etag(article)}"', "Cache-Control": PRIVATE},
+    )
 
 
 @editorial_router.delete(
@@ -353,10 +361,7 @@ def archive_article(
 ) -> Response:
     """Archive an article: readers lose it at once; needs If-Match."""
     article = editing.archive_article(session, principal, article_id, if_match, utcnow())
-    return Response(
-        status_code=204,
-        headers={"ETag": f'"{editing.article_etag(article)}"', "Cache-Control": PRIVATE},
-    )
+    return _no_content(article)
 
 
 @editorial_router.post(
@@ -444,10 +449,7 @@ def delete_article_summary(
 ) -> Response:
     """Drop the editors' key points, back to the generated ones; needs If-Match."""
     article = editing.delete_summary(session, principal, article_id, if_match, utcnow())
-    return Response(
-        status_code=204,
-        headers={"ETag": f'"{editing.article_etag(article)}"', "Cache-Control": PRIVATE},
-    )
+    return _no_content(article)
 
 
 @editorial_router.put(

@@ -121,8 +121,6 @@ async def list_articles(
         if value is not None:
             filters.add(name)
             params[name] = value
-    if service is not None:
-        await require_service(store, service)
     if country is not None:
         filters.add("country")
         params["withheld_pattern"] = f"%{country}%"
@@ -138,6 +136,9 @@ async def list_articles(
         params["cursor_key"], params["cursor_id"] = decode_cursor(cursor, sort)
     query = repository.list_query(sort, frozenset(filters), cursor is not None)
     rows = await store.all(query, params)
+    if not rows and service is not None:
+        # Only an empty page needs to tell an unknown service from a quiet one.
+        await require_service(store, service)
     more = len(rows) > limit
     rows = rows[:limit]
     items = []

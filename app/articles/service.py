@@ -85,14 +85,14 @@ async def article_detail(
     notices = await notices_for(store, country, service, now)
     breaking = breaking_json(breaking_until, now)
     notices_json = orjson.dumps([notice["doc"] for notice in notices])
-    shown = [doc for since, doc in orjson.loads(translations) if since <= now]
-    translations_json = orjson.dumps(shown)
+    public = [(since, doc) for since, doc in orjson.loads(translations) if since <= now]
+    translations_json = orjson.dumps([doc for _, doc in public])
     # Last-Modified moves with what changed by the clock or elsewhere: an expired
     # breaking flag, a translation that became public, a notice.
     last_modified = max(
         updated_ts,
         breaking_until if breaking_until is not None and breaking_until <= now else 0,
-        *(since for since, _ in orjson.loads(translations) if since <= now),
+        *(since for since, _ in public),
         *(notice["changed"] for notice in notices),
     )
     body = b"".join(

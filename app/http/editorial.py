@@ -3,17 +3,17 @@ merge-patch bodies, validators derived from the stored representation, and the
 problem answers they declare."""
 
 import email.message
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from app.auth.dependencies import Forbidden
 from app.auth.tokens import Principal
-from app.errors import AppError, Problem, Unprocessable
+from app.errors import AppError, Unprocessable, problem_spec
 from app.http.caching import body_etag
-from app.http.writes import PreconditionFailed, PreconditionRequired, merge_patch
+from app.http.writes import match_if, merge_patch
 
 MERGE_PATCH = "application/merge-patch+json"
 #: A BCP 47 language tag, as services, captions and notices carry it.
@@ -25,14 +25,6 @@ class UnsupportedMediaType(AppError):
     status = 415
     title = "Unsupported Media Type"
     slug = "unsupported-media-type"
-
-
-def _problem(description: str) -> dict[str, Any]:
-    return {
-        "model": Problem,
-        "content": {"application/problem+json": {}},
-        "description": description,
-    }
 
 
 _DESCRIPTIONS: dict[int, str] = {
@@ -51,7 +43,7 @@ _DESCRIPTIONS: dict[int, str] = {
 
 def write_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Problem answers for the OpenAPI ``responses=`` of a write."""
-    return {status: _problem(_DESCRIPTIONS[status]) for status in statuses}
+    return {status: problem_spec(_DESCRIPTIONS[status]) for status in statuses}
 
 
 CREATE_RESPONSES = write_responses(400, 401, 403, 409, 413, 422)
@@ -139,25 +131,14 @@ def check_if_match(request: Request, current: str, *, variants: bool = False) ->
     With ``variants``, a tag the public read gave for one reader (``"<etag>-<state>"``)
     counts as the same representation.
     """
-    header = request.headers.get("if-match")
-    if header is None:
-        raise PreconditionRequired(
-            "Send If-Match with the ETag you last read, so that no one's change is lost."
-        )
-    for candidate in (part.strip() for part in header.split(",")):
-        if candidate.startswith("W/"):
-            continue  # weak tags never match for If-Match (RFC 9110 13.1.1)
-        if candidate == "*" or candidate == f'"{current}"':
-            return
-        if variants and candidate.startswith(f'"{current}-'):
-            return
-    raise PreconditionFailed(
-        "The item changed since you read it; read it again and reapply your change.",
-        headers={"ETag": f'"{current}"'},
-    )
+    match_if(request.headers.get("if-match"), current, variants=variants)
 
 
 def require_writer(principal: Principal, service: str) -> None:
     """Admins write everywhere; editors in their own services only."""
     if not principal.can_write(service):
         raise Forbidden(f"This token may not write to the service '{service}'.")
+
+
+#: A PATCH body: a merge patch object, whatever the schema it patches.
+MergePatch = Annotated[dict[str, Any], Depends(read_merge_patch)]

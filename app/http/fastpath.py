@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.articles import router as articles
-from app.errors import AppError, problem_response
+from app.errors import AppError, app_error_response
 
 _TEMPLATES = {
     None: "/v1/articles/{article_id}",
@@ -111,13 +111,5 @@ class FastPathMiddleware:
         try:
             response = await handler(request)
         except AppError as error:
-            response = problem_response(
-                request,
-                error.status,
-                error.detail,
-                title=error.title,
-                slug=error.slug,
-                errors=error.errors,
-                headers=error.headers,
-            )
+            response = app_error_response(request, error)
         await response(scope, receive, send)

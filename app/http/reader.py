@@ -11,9 +11,8 @@ from app.readstore import ReadStore
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-async def reader_country(request: Request) -> str | None:
+def reader_country(request: Request, settings: Settings) -> str | None:
     """The ISO 3166 code from the configured header; unknown values mean no country."""
-    settings: Settings = request.app.state.settings
     value = request.headers.get(settings.country_header)
     if value is None:
         return None
@@ -26,14 +25,7 @@ async def get_store(request: Request) -> ReadStore:
     return store
 
 
-async def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 StoreDep = Annotated[ReadStore, Depends(get_store)]
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-CountryDep = Annotated[str | None, Depends(reader_country)]
 
 
 def reader(request: Request) -> tuple[ReadStore, Settings, str | None]:
@@ -41,10 +33,4 @@ def reader(request: Request) -> tuple[ReadStore, Settings, str | None]:
     on the hot read path FastAPI's dependency resolution costs more than the read."""
     state = request.app.state
     settings: Settings = state.settings
-    value = request.headers.get(settings.country_header)
-    country = None
-    if value is not None:
-        value = value.strip().upper()
-        if _COUNTRY.match(value) and value not in ("XX", "T1"):
-            country = value
-    return state.read_store, settings, country
+    return state.read_store, settings, reader_country(request, settings)

@@ -41,18 +41,33 @@ def version_etag(kind: str, item_id: int, version: int) -> str:
     return f"{kind}-{item_id}-v{version}"
 
 
-def require_if_match(request: Request, current_etag: str) -> None:
-    """PATCH, PUT and DELETE must name the version they change (RFC 9110 13.1.1)."""
-    header = request.headers.get("if-match")
-    if header is None:
-        raise PreconditionRequired(
-            "Send If-Match with the ETag you last read, so that no one's change is lost."
-        )
-    candidates = [part.strip() for part in header.split(",")]
-    if "*" in candidates or f'"{current_etag}"' in candidates:
+def match_if(
+    if_match: str | None,
+    current_etag: str,
+    *,
+    required: bool = True,
+    variants: bool = False,
+    what: str = "item",
+) -> None:
+    """RFC 9110 13.1.1 If-Match against the editorial ETag: a missing header is
+    428 (when required), a stale one 412; weak tags never match. With
+    ``variants``, a tag a public read gave for one reader (``"<etag>-<state>"``)
+    names the same representation."""
+    if if_match is None:
+        if required:
+            raise PreconditionRequired(
+                "Send If-Match with the ETag you last read, so that no one's change is lost."
+            )
         return
+    for candidate in (part.strip() for part in if_match.split(",")):
+        if candidate.startswith("W/"):
+            continue
+        if candidate == "*" or candidate == f'"{current_etag}"':
+            return
+        if variants and candidate.startswith(f'"{current_etag}-'):
+            return
     raise PreconditionFailed(
-        "The item changed since you read it; read it again and reapply your change.",
+        f"The {what} changed since you read it; read it again and reapply your change.",
         headers={"ETag": f'"{current_etag}"'},
     )
 

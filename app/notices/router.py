@@ -1,9 +1,9 @@
 """Editorial endpoints of notices (there is no public list: article reads carry
 the notices that apply to each reader)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app.auth.dependencies import CurrentPrincipal
@@ -12,9 +12,9 @@ from app.http.editorial import (
     CREATE_RESPONSES,
     DELETE_RESPONSES,
     UPDATE_RESPONSES,
+    MergePatch,
     check_if_match,
     merge_patch_body,
-    read_merge_patch,
 )
 from app.http.writes import idempotent, private_json
 from app.models import Notice
@@ -24,7 +24,6 @@ from app.notices.schemas import NoticeStored, NoticeWrite
 router = APIRouter(tags=["notices"])
 
 NoticeId = Annotated[int, Path(ge=1, le=2**62)]
-Patch = Annotated[dict[str, Any], Depends(read_merge_patch)]
 
 
 def _answer(notice: Notice, status_code: int = 200) -> Response:
@@ -68,7 +67,7 @@ def update_notice(
     request: Request,
     notice_id: NoticeId,
     principal: CurrentPrincipal,
-    patch: Patch,
+    patch: MergePatch,
     session: SessionDep,
 ) -> Response:
     """Change a notice (JSON merge patch, If-Match); readers see it on their next read."""

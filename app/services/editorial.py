@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app.auth.dependencies import AdminPrincipal
@@ -11,9 +11,9 @@ from app.http.editorial import (
     CREATE_RESPONSES,
     DELETE_RESPONSES,
     UPDATE_RESPONSES,
+    MergePatch,
     check_if_match,
     merge_patch_body,
-    read_merge_patch,
 )
 from app.http.writes import idempotent, private_json
 from app.services import writing
@@ -22,7 +22,6 @@ from app.services.schemas import ServiceOut, ServiceWrite
 router = APIRouter(tags=["services"])
 
 Code = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
-Patch = Annotated[dict[str, Any], Depends(read_merge_patch)]
 
 
 def _answer(service: Any, status_code: int = 200) -> Response:
@@ -63,7 +62,7 @@ def create_service(
     openapi_extra=merge_patch_body(ServiceWrite),
 )
 def update_service(
-    request: Request, code: Code, principal: AdminPrincipal, patch: Patch, session: SessionDep
+    request: Request, code: Code, principal: AdminPrincipal, patch: MergePatch, session: SessionDep
 ) -> Response:
     """Change a language service with a JSON merge patch (admin only; If-Match required)."""
     service = writing.update_service(

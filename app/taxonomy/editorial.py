@@ -1,8 +1,8 @@
 """Editorial endpoints of sections, tags and authors."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from app.auth.dependencies import CurrentPrincipal
@@ -11,11 +11,11 @@ from app.http.editorial import (
     CREATE_RESPONSES,
     DELETE_RESPONSES,
     UPDATE_RESPONSES,
+    MergePatch,
     check_if_match,
     merge_patch_body,
-    read_merge_patch,
 )
-from app.http.writes import idempotent, private_json
+from app.http.writes import PRIVATE, idempotent, private_json
 from app.models import Author, Section, Tag
 from app.taxonomy import writing
 from app.taxonomy.schemas import AuthorOut, AuthorWrite, SectionOut, SectionWrite, TagOut, TagWrite
@@ -26,8 +26,7 @@ SlugPath = Annotated[str, Path(pattern=r"^[\w-]{1,200}$")]
 ServiceQuery = Annotated[
     str, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$", description="The term's service.")
 ]
-Patch = Annotated[dict[str, Any], Depends(read_merge_patch)]
-NO_STORE = {"Cache-Control": "private, no-store"}
+NO_STORE = {"Cache-Control": PRIVATE}
 
 
 def _term_answer(term: Section | Tag, service: str, status_code: int = 200) -> Response:
@@ -87,7 +86,7 @@ def update_section(
     slug: SlugPath,
     service: ServiceQuery,
     principal: CurrentPrincipal,
-    patch: Patch,
+    patch: MergePatch,
     session: SessionDep,
 ) -> Response:
     """Rename a section (JSON merge patch, If-Match); what carries it is re-rendered."""
@@ -157,7 +156,7 @@ def update_tag(
     slug: SlugPath,
     service: ServiceQuery,
     principal: CurrentPrincipal,
-    patch: Patch,
+    patch: MergePatch,
     session: SessionDep,
 ) -> Response:
     """Rename a tag (JSON merge patch, If-Match); what carries it is re-rendered."""
@@ -221,7 +220,7 @@ def update_author(
     request: Request,
     slug: SlugPath,
     principal: CurrentPrincipal,
-    patch: Patch,
+    patch: MergePatch,
     session: SessionDep,
 ) -> Response:
     """Change a byline (JSON merge patch, If-Match); the articles it is on are re-rendered."""

@@ -1,8 +1,8 @@
 """Editorial endpoints of videos."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -12,9 +12,9 @@ from app.http.editorial import (
     CREATE_RESPONSES,
     DELETE_RESPONSES,
     UPDATE_RESPONSES,
+    MergePatch,
     check_if_match,
     merge_patch_body,
-    read_merge_patch,
 )
 from app.http.writes import idempotent, private_json
 from app.models import Video
@@ -24,7 +24,6 @@ from app.videos.schemas import VideoStored, VideoWrite
 router = APIRouter(tags=["videos"])
 
 VideoId = Annotated[int, Path(ge=1, le=2**62)]
-Patch = Annotated[dict[str, Any], Depends(read_merge_patch)]
 
 
 def _answer(session: Session, video: Video, status_code: int = 200) -> Response:
@@ -64,7 +63,7 @@ def update_video(
     request: Request,
     video_id: VideoId,
     principal: CurrentPrincipal,
-    patch: Patch,
+    patch: MergePatch,
     session: SessionDep,
 ) -> Response:
     """Change a video (JSON merge patch, If-Match); the articles showing it follow at once."""
