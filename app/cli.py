@@ -134,7 +134,7 @@ def token_create(
     name: Annotated[str | None, typer.Option(help="Who or what the token is for.")] = None,
 ) -> None:
     """Create a token; it is printed once, alone on the last line."""
-    from app.auth.tokens import TokenError, create_token
+    from app.auth.service import TokenError, create_token
     from app.db import make_sessionmaker
 
     engine = _session_scope()
@@ -159,8 +159,8 @@ def token_list() -> None:
     from sqlalchemy import select
 
     from app.db import make_sessionmaker
+    from app.kit.timeutil import iso
     from app.models import ApiToken
-    from app.timeutil import iso
 
     engine = _session_scope()
     try:
@@ -178,7 +178,7 @@ def token_list() -> None:
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
     """Revoke a token at once."""
-    from app.auth.tokens import TokenError, revoke_token
+    from app.auth.service import TokenError, revoke_token
     from app.db import make_sessionmaker
 
     engine = _session_scope()
@@ -202,7 +202,7 @@ def rerender(
 
     from app.db import make_sessionmaker
     from app.models import Article, Video
-    from app.render.articles import render_articles, render_videos
+    from app.readmodel.articles import render_articles, render_videos
 
     engine = _session_scope()
     sessions = make_sessionmaker(engine)

@@ -6,25 +6,25 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__
-from app.articles.editorial import editorial_router as articles_editorial_router
+from app.articles.editorial_router import editorial_router as articles_editorial_router
 from app.articles.router import router as articles_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.docs import install_docs
+from app.editions.editorial_router import router as services_editorial_router
+from app.editions.router import router as services_router
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
 from app.http.fastpath import FastPathMiddleware
 from app.http.limits import BodySizeLimitMiddleware
 from app.http.middleware import GzipWhenAcceptedMiddleware, RequestIdMiddleware
-from app.imports.router import router as imports_router
+from app.imports.editorial_router import router as imports_router
 from app.metrics.middleware import MetricsMiddleware
-from app.notices.router import router as notices_router
+from app.notices.editorial_router import router as notices_router
 from app.readstore import make_read_store
-from app.services.editorial import router as services_editorial_router
-from app.services.router import router as services_router
-from app.taxonomy.editorial import router as taxonomy_editorial_router
+from app.taxonomy.editorial_router import router as taxonomy_editorial_router
 from app.taxonomy.router import router as taxonomy_router
-from app.videos.editorial import router as videos_editorial_router
+from app.videos.editorial_router import router as videos_editorial_router
 from app.videos.router import router as videos_router
 
 DESCRIPTION = """\

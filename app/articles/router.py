@@ -7,7 +7,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.articles import editorial, repository
+from app.articles import editorial_router, repository
 from app.articles.schemas import ArticleOut, RelatedVideoPage, SummaryOut, TeaserPage
 from app.articles.service import (
     NOT_FOUND_DETAIL,
@@ -16,15 +16,15 @@ from app.articles.service import (
     check_visible,
     resolve_related,
 )
+from app.editions.repository import require_service
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, BadRequest, NotFound, Problem
 from app.http.caching import body_etag, public_response
 from app.http.fields import parse_fields, trim_document, trim_list
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
 from app.http.reader import reader
 from app.http.writes import PRIVATE
-from app.render.articles import RELATED_MAX
-from app.services.repository import require_service
-from app.timeutil import now_ms, to_ms
+from app.kit.timeutil import now_ms, to_ms
+from app.readmodel.articles import RELATED_MAX
 
 router = APIRouter(tags=["articles"])
 
@@ -105,9 +105,9 @@ async def list_articles(
                 "A list by status takes service, limit, cursor and fields only.",
                 errors=[{"location": "query", "field": "status", "message": "not combinable"}],
             )
-        return await editorial.list_by_status(request, status, service, limit, cursor, names)
+        return await editorial_router.list_by_status(request, status, service, limit, cursor, names)
     if "authorization" in request.headers:
-        await editorial.check_token(request)
+        await editorial_router.check_token(request)
     now = now_ms()
     params: dict[str, object] = {"now": now, "limit": limit + 1}
     filters = set()
@@ -188,7 +188,7 @@ async def get_article(
     store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
     if "authorization" in request.headers:
-        live = await editorial.read_article(request, article_id, names)
+        live = await editorial_router.read_article(request, article_id, names)
         if live is not None:
             return live
     now = now_ms()
@@ -229,7 +229,7 @@ async def get_article_by_slug(
     names = parse_fields(fields, ARTICLE_FIELDS)
     private = "authorization" in request.headers
     if private:
-        live = await editorial.read_article_by_slug(request, code, slug, names)
+        live = await editorial_router.read_article_by_slug(request, code, slug, names)
         if live is not None:
             return live
     now = now_ms()
@@ -277,7 +277,7 @@ async def get_article_summary(
     """The article's key points: the editors' own, or generated from the text."""
     store, settings, country = reader(request)
     if "authorization" in request.headers:
-        live = await editorial.read_summary(request, article_id)
+        live = await editorial_router.read_summary(request, article_id)
         if live is not None:
             return live
     now = now_ms()
@@ -310,7 +310,7 @@ async def list_related_videos(
     """Curated videos first, in the editors' order, then suggested ones."""
     store, settings, country = reader(request)
     if "authorization" in request.headers:
-        live = await editorial.read_related_videos(request, article_id, limit)
+        live = await editorial_router.read_related_videos(request, article_id, limit)
         if live is not None:
             return live
     now = now_ms()

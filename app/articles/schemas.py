@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from app.schemas import TaxonomyRef
+from app.taxonomy.schemas import TaxonomyRef
 from app.videos.schemas import RelatedVideo
 
 
@@ -167,7 +167,7 @@ class RelatedVideoPage(BaseModel):
 # Write shapes ----------------------------------------------------------------
 #
 # Strict: an unknown member anywhere answers 422. Text is sanitised after
-# validation (app.articles.writer.clean_block); URLs are checked here.
+# validation (app.articles.content.clean_block); URLs are checked here.
 
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f\"'<>\\`]")
 

@@ -8,11 +8,11 @@ from typing import Any
 import orjson
 
 from app.errors import NotFound, UnavailableForLegalReasons
+from app.kit.timeutil import iso_from_ms
 from app.notices.repository import notices_for
+from app.readmodel.articles import DETAIL_RELATED
+from app.readmodel.availability import depends_on_country, resolve
 from app.readstore import ReadStore
-from app.render.articles import DETAIL_RELATED
-from app.render.availability import depends_on_country, resolve
-from app.timeutil import iso_from_ms
 
 NOT_FOUND_DETAIL = "No published article has this id."
 

@@ -7,7 +7,7 @@ import orjson
 from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
 
-from app.auth.tokens import Principal, hash_token
+from app.auth.service import Principal, hash_token
 from app.errors import AppError
 from app.http.reader import get_store
 from app.models import ApiToken

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from app.auth.dependencies import Forbidden
-from app.auth.tokens import Principal
+from app.auth.service import Principal
 from app.errors import AppError, Unprocessable, problem_spec
 from app.http.caching import body_etag
 from app.http.writes import match_if, merge_patch

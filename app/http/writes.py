@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.tokens import Principal
+from app.auth.service import Principal
 from app.errors import AppError, BadRequest
 from app.models import IdempotencyRecord
 

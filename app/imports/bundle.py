@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.articles.writer import (
+from app.articles.content import (
     apply_derived,
     clean_block,
     clean_image,
@@ -20,6 +20,7 @@ from app.articles.writer import (
     slug_from,
     unique_slug,
 )
+from app.kit.sanitize import plain_paragraphs, plain_text
 from app.models import (
     Article,
     ArticleAuthor,
@@ -38,8 +39,7 @@ from app.models import (
     VideoTag,
     utcnow,
 )
-from app.render.articles import count_words, reading_minutes, render_articles, render_videos
-from app.sanitize import plain_paragraphs, plain_text
+from app.readmodel.articles import count_words, reading_minutes, render_articles, render_videos
 
 
 def _http_url(value: str) -> str:

@@ -29,8 +29,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from slugify import slugify
 
-from app.articles.writer import SLUG_MAX
-from app.sanitize import plain_paragraphs, plain_text
+from app.articles.content import SLUG_MAX
+from app.kit.sanitize import plain_paragraphs, plain_text
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 Version = Literal["2", "3"]

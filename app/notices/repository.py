@@ -5,9 +5,9 @@ from typing import Any
 import orjson
 from sqlalchemy import select
 
+from app.kit.timeutil import db_time_ms
 from app.models import Notice
 from app.readstore import Query, ReadStore
-from app.timeutil import db_time_ms
 
 N = Notice.__table__.c
 

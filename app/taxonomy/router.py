@@ -6,12 +6,13 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from app.editions.repository import require_service
 from app.errors import PROBLEM_RESPONSES, BadRequest, NotFound
 from app.http.caching import public_response
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
 from app.http.reader import reader
+from app.kit.timeutil import db_time_ms
 from app.readstore import ReadStore
-from app.services.repository import require_service
 from app.taxonomy import repository
 from app.taxonomy.schemas import (
     AuthorOut,
@@ -21,7 +22,6 @@ from app.taxonomy.schemas import (
     TagOut,
     TagPage,
 )
-from app.timeutil import db_time_ms
 
 router = APIRouter(tags=["taxonomy"])
 

@@ -6,13 +6,13 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from app.editions.repository import require_service
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.http.caching import public_response
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
 from app.http.reader import reader
-from app.render.availability import depends_on_country, resolve
-from app.services.repository import require_service
-from app.timeutil import now_ms
+from app.kit.timeutil import now_ms
+from app.readmodel.availability import depends_on_country, resolve
 from app.videos import repository
 from app.videos.schemas import VideoOut, VideoPage
 

@@ -16,7 +16,7 @@ from app.imports.bundle import (
     ThumbnailIn,
     Time,
 )
-from app.schemas import TaxonomyRef
+from app.taxonomy.schemas import TaxonomyRef
 
 UnavailableReason = Literal["geo_blocked", "not_yet_available", "expired", "no_sources"]
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.imports import ninjs
 from app.imports.bundle import ArticleIn, VideoIn
-from app.sanitize import rich_text
+from app.kit.sanitize import rich_text
 
 TAGS = [
     "p",

@@ -6,14 +6,14 @@ from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.kit.sanitize import plain_text, rich_text
 from app.models import Article, ArticleSlug
-from app.render.articles import (
+from app.readmodel.articles import (
     block_texts,
     count_words,
     reading_minutes,
     refresh_summary,
 )
-from app.sanitize import plain_text, rich_text
 from app.summaries.extractive import summarize
 
 SLUG_MAX = 120

@@ -7,13 +7,13 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import bindparam, select
 
+from app.editions.schemas import ServiceOut, ServicePage
 from app.errors import PROBLEM_RESPONSES, NotFound
 from app.http.caching import public_response
 from app.http.reader import reader
+from app.kit.timeutil import db_time_ms
 from app.models import Service
 from app.readstore import Query
-from app.services.schemas import ServiceOut, ServicePage
-from app.timeutil import db_time_ms
 
 router = APIRouter(tags=["services"])
 

@@ -18,7 +18,7 @@ from app.http.editorial import (
 )
 from app.http.writes import idempotent, private_json
 from app.models import Notice
-from app.notices import writing
+from app.notices import editorial
 from app.notices.schemas import NoticeStored, NoticeWrite
 
 router = APIRouter(tags=["notices"])
@@ -29,9 +29,9 @@ NoticeId = Annotated[int, Path(ge=1, le=2**62)]
 def _answer(notice: Notice, status_code: int = 200) -> Response:
     headers = {"Location": f"/v1/notices/{notice.id}"} if status_code == 201 else {}
     return private_json(
-        writing.notice_document(notice),
+        editorial.notice_document(notice),
         status_code=status_code,
-        etag=writing.notice_etag(notice),
+        etag=editorial.notice_etag(notice),
         **headers,
     )
 
@@ -52,7 +52,7 @@ def create_notice(
         request,
         principal,
         body.model_dump(mode="json"),
-        lambda: _answer(writing.create_notice(session, principal, body), 201),
+        lambda: _answer(editorial.create_notice(session, principal, body), 201),
     )
 
 
@@ -71,7 +71,7 @@ def update_notice(
     session: SessionDep,
 ) -> Response:
     """Change a notice (JSON merge patch, If-Match); readers see it on their next read."""
-    notice = writing.update_notice(
+    notice = editorial.update_notice(
         session, principal, notice_id, patch, lambda etag: check_if_match(request, etag)
     )
     return _answer(notice)
@@ -87,5 +87,7 @@ def delete_notice(
     request: Request, notice_id: NoticeId, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
     """Delete a notice (If-Match)."""
-    writing.delete_notice(session, principal, notice_id, lambda etag: check_if_match(request, etag))
+    editorial.delete_notice(
+        session, principal, notice_id, lambda etag: check_if_match(request, etag)
+    )
     return Response(status_code=204, headers={"Cache-Control": "private, no-store"})

@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.errors import NotFound, Unprocessable
 from app.http.editorial import require_writer, write_responses
 from app.http.writes import idempotent, private_json
-from app.imports.batch import MAX_ITEMS, ImportRejected, import_batch
+from app.imports.editorial import MAX_ITEMS, ImportRejected, import_batch
 from app.models import Service
 
 router = APIRouter(tags=["import"])

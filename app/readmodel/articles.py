@@ -16,6 +16,8 @@ import orjson
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.kit.sanitize import text_of
+from app.kit.timeutil import iso, opt_ms, to_ms
 from app.models import (
     Article,
     ArticleRelatedVideo,
@@ -27,9 +29,7 @@ from app.models import (
     VideoRender,
     VideoTag,
 )
-from app.render.availability import Rules, has_rules, resolve
-from app.sanitize import text_of
-from app.timeutil import iso, opt_ms, to_ms
+from app.readmodel.availability import Rules, has_rules, resolve
 
 #: How many related videos are rendered with an article (curated first).
 RELATED_MAX = 12

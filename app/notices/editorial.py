@@ -7,13 +7,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.dependencies import Forbidden
-from app.auth.tokens import Principal
+from app.auth.service import Principal
 from app.errors import NotFound, Unprocessable
 from app.http.editorial import patched, representation_etag, strip_none
+from app.kit.sanitize import plain_paragraphs
+from app.kit.timeutil import iso
 from app.models import Notice, Service, utcnow
 from app.notices.schemas import NoticeWrite
-from app.sanitize import plain_paragraphs
-from app.timeutil import iso
 
 
 def notice_document(notice: Notice) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def create_notice(session: Session, principal: Principal, data: NoticeWrite) -> 
 
 
 def _locked(session: Session, principal: Principal, notice_id: int) -> Notice:
-    # The no-op write takes the row's lock before the read (see services.writing).
+    # The no-op write takes the row's lock before the read (see editions.editorial).
     locked = session.execute(
         update(Notice).where(Notice.id == notice_id).values(updated_at=Notice.updated_at)
     )

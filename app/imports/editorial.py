@@ -43,7 +43,7 @@ from app.imports.bundle import (
     VideoIn,
 )
 from app.models import Article, Author, Section, Service, Tag, Video, utcnow
-from app.render.articles import render_articles
+from app.readmodel.articles import render_articles
 
 MAX_ITEMS = 10_000
 #: Members that only ninjs has: one of them next to a ``uri`` makes an item ninjs.

@@ -7,6 +7,8 @@ from fastapi.responses import Response
 
 from app.auth.dependencies import AdminPrincipal
 from app.db import SessionDep
+from app.editions import editorial
+from app.editions.schemas import ServiceOut, ServiceWrite
 from app.http.editorial import (
     CREATE_RESPONSES,
     DELETE_RESPONSES,
@@ -16,8 +18,6 @@ from app.http.editorial import (
     merge_patch_body,
 )
 from app.http.writes import idempotent, private_json
-from app.services import writing
-from app.services.schemas import ServiceOut, ServiceWrite
 
 router = APIRouter(tags=["services"])
 
@@ -27,9 +27,9 @@ Code = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
 def _answer(service: Any, status_code: int = 200) -> Response:
     headers = {"Location": f"/v1/services/{service.code}"} if status_code == 201 else {}
     return private_json(
-        writing.service_document(service),
+        editorial.service_document(service),
         status_code=status_code,
-        etag=writing.service_etag(service),
+        etag=editorial.service_etag(service),
         **headers,
     )
 
@@ -50,7 +50,7 @@ def create_service(
         request,
         principal,
         body.model_dump(mode="json"),
-        lambda: _answer(writing.create_service(session, body), 201),
+        lambda: _answer(editorial.create_service(session, body), 201),
     )
 
 
@@ -65,7 +65,7 @@ def update_service(
     request: Request, code: Code, principal: AdminPrincipal, patch: MergePatch, session: SessionDep
 ) -> Response:
     """Change a language service with a JSON merge patch (admin only; If-Match required)."""
-    service = writing.update_service(
+    service = editorial.update_service(
         session, code, patch, lambda etag: check_if_match(request, etag)
     )
     return _answer(service)
@@ -81,5 +81,5 @@ def delete_service(
     request: Request, code: Code, session: SessionDep, principal: AdminPrincipal
 ) -> Response:
     """Delete a service that has no articles, videos or notices (admin only; If-Match)."""
-    writing.delete_service(session, code, lambda etag: check_if_match(request, etag))
+    editorial.delete_service(session, code, lambda etag: check_if_match(request, etag))
     return Response(status_code=204, headers={"Cache-Control": "private, no-store"})

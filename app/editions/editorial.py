@@ -6,12 +6,12 @@ from typing import Any
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from app.editions.schemas import ServiceWrite
 from app.errors import Conflict, NotFound, Unprocessable
 from app.http.editorial import patched, representation_etag, strip_none
+from app.kit.sanitize import plain_paragraphs, plain_text
 from app.models import Article, Notice, Service, Video, utcnow
-from app.render.articles import render_articles
-from app.sanitize import plain_paragraphs, plain_text
-from app.services.schemas import ServiceWrite
+from app.readmodel.articles import render_articles
 
 FIELDS = ("code", "name", "description", "language", "direction", "timezone", "site_url")
 
