@@ -1,79 +1,18 @@
-"""Writing articles: slugs, derived fields, the generated summary, the stored renderings."""
+"""What an article's content is made of, whichever way it is written (the
+editorial API or an import): sanitised body blocks and lead image, word count and
+reading time, and the key points generated from its prose."""
 
+import math
+import re
 from typing import Any
 
-from slugify import slugify
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from app.kit.sanitize import plain_text, rich_text
-from app.models import Article, ArticleSlug
-from app.readmodel.articles import (
-    block_texts,
-    count_words,
-    reading_minutes,
-    refresh_summary,
-)
+from app.articles.repository import ArticleRepository
+from app.kit.sanitize import plain_text, rich_text, text_of
+from app.models import Article
 from app.summaries.extractive import summarize
 
-SLUG_MAX = 120
-
-
-def slug_from(text: str) -> str:
-    """A URL slug; Cyrillic, Arabic and other scripts are transliterated to Latin."""
-    slug = slugify(text, max_length=SLUG_MAX, word_boundary=True, lowercase=True)
-    return slug or "article"
-
-
-def unique_slug(
-    session: Session,
-    service_id: int,
-    base: str,
-    article_id: int | None,
-    also_taken: set[str] | None = None,
-) -> str:
-    """``base``, or ``base-2``, ``base-3``... so no other article of the service holds it."""
-    also_taken = also_taken or set()
-    for start in range(1, 10_000, 50):
-        candidates = [base if n == 1 else f"{base}-{n}" for n in range(start, start + 50)]
-        taken = {
-            slug
-            for slug, owner in session.execute(
-                select(ArticleSlug.slug, ArticleSlug.article_id).where(
-                    ArticleSlug.service_id == service_id, ArticleSlug.slug.in_(candidates)
-                )
-            )
-            if owner != article_id
-        }
-        taken |= {
-            slug
-            for slug, owner in session.execute(
-                select(Article.slug, Article.id).where(
-                    Article.service_id == service_id, Article.slug.in_(candidates)
-                )
-            )
-            if owner != article_id
-        }
-        for candidate in candidates:
-            if candidate not in taken and candidate not in also_taken:
-                return candidate
-    raise ValueError(f"no free slug for {base!r}")
-
-
-def record_slug(session: Session, article: Article) -> None:
-    """Keep every slug the article has had, so old links answer 301."""
-    existing = session.scalars(
-        select(ArticleSlug).where(
-            ArticleSlug.service_id == article.service_id, ArticleSlug.slug == article.slug
-        )
-    ).one_or_none()
-    if existing is None:
-        session.add(
-            ArticleSlug(article_id=article.id, service_id=article.service_id, slug=article.slug)
-        )
-        session.flush()
-
-
+WORDS_PER_MINUTE = 230
+_WORD = re.compile(r"\w+")
 #: Block members that hold inline HTML, and those that hold plain text.
 _RICH_MEMBERS = ("text",)
 _PLAIN_MEMBERS = ("caption", "credit", "alt", "attribution", "provider")
@@ -103,6 +42,26 @@ def clean_image(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def block_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """Readable text of body blocks, one string a block, in order."""
+    texts: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind in ("paragraph", "heading", "quote"):
+            texts.append(text_of(block.get("text", "")))
+        elif kind == "list":
+            texts.extend(text_of(item) for item in block.get("items", []))
+    return [text for text in texts if text]
+
+
+def count_words(blocks: list[dict[str, Any]]) -> int:
+    return sum(len(_WORD.findall(text)) for text in block_texts(blocks))
+
+
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
 def apply_counts(article: Article) -> None:
     article.word_count = count_words(article.body)
     article.reading_time_minutes = reading_minutes(article.word_count)
@@ -124,7 +83,7 @@ def generated_summary(body: list[dict[str, Any]], language: str) -> list[str]:
     ]
 
 
-def apply_derived(session: Session, article: Article) -> None:
+def apply_derived(articles: ArticleRepository, article: Article) -> None:
     """Word count, reading time and the generated key points, computed on save."""
     apply_counts(article)
-    refresh_summary(session, article, generated_summary(article.body, article.language))
+    articles.store_generated_summary(article, generated_summary(article.body, article.language))

@@ -2,84 +2,68 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Path
+from sqlalchemy.orm import Session
 
-from app.auth.dependencies import AdminPrincipal
-from app.db import SessionDep
+from app.auth.dependencies import require_admin
+from app.auth.service import Principal
 from app.editions import editorial
 from app.editions.schemas import ServiceOut, ServiceWrite
-from app.http.editorial import (
-    CREATE_RESPONSES,
-    DELETE_RESPONSES,
-    UPDATE_RESPONSES,
-    MergePatch,
-    check_if_match,
-    merge_patch_body,
-)
-from app.http.writes import idempotent, private_json
+from app.editions.service import service_document
+from app.editorial.routes import Answer, Resource, add_resource_routes
+from app.http.writes import Precondition
+from app.kit.fields import CODE_PATTERN
+from app.models import Service
 
 router = APIRouter(tags=["services"])
 
-Code = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+
+def service_key(code: Annotated[str, Path(pattern=CODE_PATTERN)]) -> str:
+    return code
 
 
-def _answer(service: Any, status_code: int = 200) -> Response:
-    headers = {"Location": f"/v1/services/{service.code}"} if status_code == 201 else {}
-    return private_json(
-        editorial.service_document(service),
-        status_code=status_code,
-        etag=editorial.service_etag(service),
-        **headers,
+def _create(session: Session, _principal: Principal, data: ServiceWrite) -> Service:
+    return editorial.create_service(session, data)
+
+
+def _update(
+    session: Session,
+    _principal: Principal,
+    code: str,
+    patch: dict[str, Any],
+    precondition: Precondition,
+) -> Service:
+    return editorial.update_service(session, code, patch, precondition)
+
+
+def _delete(session: Session, _principal: Principal, code: str, precondition: Precondition) -> None:
+    editorial.delete_service(session, code, precondition)
+
+
+def _answer(_session: Session, service: Service) -> Answer:
+    return Answer(
+        service_document(service), editorial.service_etag(service), f"/v1/services/{service.code}"
     )
 
 
-@router.post(
-    "/v1/services",
-    operation_id="create_service",
-    status_code=201,
-    response_model=ServiceOut,
-    responses=CREATE_RESPONSES,
+add_resource_routes(
+    router,
+    Resource(
+        name="service",
+        collection_path="/v1/services",
+        item_path="/v1/services/{code}",
+        key=service_key,
+        write_model=ServiceWrite,
+        response_model=ServiceOut,
+        create=_create,
+        update=_update,
+        delete=_delete,
+        answer=_answer,
+        create_doc="Create a language service (admin only).",
+        update_doc="Change a language service with a JSON merge patch (admin only; "
+        "If-Match required).",
+        delete_doc="Delete a service that has no articles, videos or notices (admin only; "
+        "If-Match).",
+        principal=require_admin,
+    ),
 )
-def create_service(
-    request: Request, body: ServiceWrite, session: SessionDep, principal: AdminPrincipal
-) -> Response:
-    """Create a language service (admin only)."""
-    return idempotent(
-        session,
-        request,
-        principal,
-        body.model_dump(mode="json"),
-        lambda: _answer(editorial.create_service(session, body), 201),
-    )
-
-
-@router.patch(
-    "/v1/services/{code}",
-    operation_id="update_service",
-    response_model=ServiceOut,
-    responses=UPDATE_RESPONSES,
-    openapi_extra=merge_patch_body(ServiceWrite),
-)
-def update_service(
-    request: Request, code: Code, principal: AdminPrincipal, patch: MergePatch, session: SessionDep
-) -> Response:
-    """Change a language service with a JSON merge patch (admin only; If-Match required)."""
-    service = editorial.update_service(
-        session, code, patch, lambda etag: check_if_match(request, etag)
-    )
-    return _answer(service)
-
-
-@router.delete(
-    "/v1/services/{code}",
-    operation_id="delete_service",
-    status_code=204,
-    responses=DELETE_RESPONSES,
-)
-def delete_service(
-    request: Request, code: Code, session: SessionDep, principal: AdminPrincipal
-) -> Response:
-    """Delete a service that has no articles, videos or notices (admin only; If-Match)."""
-    editorial.delete_service(session, code, lambda etag: check_if_match(request, etag))
-    return Response(status_code=204, headers={"Cache-Control": "private, no-store"})

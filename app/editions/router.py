@@ -1,35 +1,18 @@
 """Public service (edition) endpoints."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from sqlalchemy import bindparam, select
 
 from app.editions.schemas import ServiceOut, ServicePage
-from app.errors import PROBLEM_RESPONSES, NotFound
+from app.editions.service import service_item, service_list
+from app.errors import PROBLEM_RESPONSES
 from app.http.caching import public_response
 from app.http.reader import reader
-from app.kit.timeutil import db_time_ms
-from app.models import Service
-from app.readstore import Query
+from app.kit.fields import CODE_PATTERN
 
 router = APIRouter(tags=["services"])
-
-S = Service.__table__.c
-_COLUMNS = (S.code, S.name, S.description, S.language, S.direction, S.timezone, S.site_url)
-ALL = Query(select(*_COLUMNS, S.updated_at).order_by(S.code))
-ONE = Query(select(*_COLUMNS, S.updated_at).where(S.code == bindparam("code")))
-FIELDS = ("code", "name", "description", "language", "direction", "timezone", "site_url")
-
-
-def _doc(row: Any) -> dict[str, Any]:
-    return dict(zip(FIELDS, row[:7], strict=True))
-
-
-def _updated_ms(value: Any) -> int:
-    return db_time_ms(value) or 0
 
 
 @router.get(
@@ -41,13 +24,12 @@ def _updated_ms(value: Any) -> int:
 async def list_services(request: Request) -> Response:
     """All language services."""
     store, settings, _country = reader(request)
-    rows = await store.all(ALL, {})
-    body = orjson.dumps({"items": [_doc(row) for row in rows], "next_cursor": None})
+    body, last_modified = await service_list(store)
     return public_response(
         request,
         body,
         settings=settings,
-        last_modified_ms=max((_updated_ms(row[7]) for row in rows), default=None),
+        last_modified_ms=last_modified,
         surrogate_keys="services",
     )
 
@@ -60,17 +42,15 @@ async def list_services(request: Request) -> Response:
 )
 async def get_service(
     request: Request,
-    code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")],
+    code: Annotated[str, Path(pattern=CODE_PATTERN)],
 ) -> Response:
     """One language service."""
     store, settings, _country = reader(request)
-    row = await store.one(ONE, {"code": code})
-    if row is None:
-        raise NotFound(f"There is no service '{code}'.")
+    body, last_modified = await service_item(store, code)
     return public_response(
         request,
-        orjson.dumps(_doc(row)),
+        body,
         settings=settings,
-        last_modified_ms=_updated_ms(row[7]),
+        last_modified_ms=last_modified,
         surrogate_keys=f"service-{code}",
     )

@@ -1,53 +1,26 @@
 """``POST /v1/import``: a batch of ninjs documents or articles, all or nothing."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from app.auth.dependencies import CurrentPrincipal
+from app.auth.dependencies import AnyToken
+from app.auth.service import require_writer
 from app.db import SessionDep
-from app.errors import NotFound, Unprocessable
-from app.http.editorial import require_writer, write_responses
-from app.http.writes import idempotent, private_json
-from app.imports.editorial import MAX_ITEMS, ImportRejected, import_batch
-from app.models import Service
+from app.editions.service import service_in_query
+from app.editorial.idempotency import idempotent
+from app.editorial.responses import write_responses
+from app.errors import Unprocessable
+from app.http.writes import private_json
+from app.imports.editorial import ImportRejected, import_batch
+from app.imports.schemas import ImportRequest, ImportResult
+from app.kit.fields import CODE_PATTERN
 
 router = APIRouter(tags=["import"])
 
 #: How many bad items a 422 lists at most.
 ERRORS_SHOWN = 100
-
-
-class ImportRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    items: list[dict[str, Any]] = Field(
-        min_length=1,
-        max_length=MAX_ITEMS,
-        description="IPTC ninjs 2.x/3.x documents (a uri next to ninjs members), or "
-        "articles in Masthead's own shape with a uri.",
-    )
-
-
-class ImportedItem(BaseModel):
-    position: int
-    type: Literal["article", "video"]
-    uri: str
-    id: int | None = Field(description="None for a withheld or canceled item with no article.")
-
-
-class ImportResult(BaseModel):
-    """What the batch did to the articles and videos it names."""
-
-    created: int
-    updated: int
-    unchanged: int
-    tags_created: int
-    authors_created: int
-    items: list[ImportedItem]
 
 
 @router.post(
@@ -58,20 +31,14 @@ class ImportResult(BaseModel):
 )
 def import_items(
     request: Request,
-    principal: CurrentPrincipal,
-    service: Annotated[
-        str, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$", description="The service imported into.")
-    ],
+    principal: AnyToken,
+    service: Annotated[str, Query(pattern=CODE_PATTERN, description="The service imported into.")],
     body: ImportRequest,
     session: SessionDep,
 ) -> Response:
     """Upsert a batch by uri (ninjs or Masthead's article shape); one bad item rejects all."""
     require_writer(principal, service)
-    if session.scalars(select(Service.id).where(Service.code == service)).first() is None:
-        raise NotFound(
-            f"There is no service '{service}'.",
-            errors=[{"location": "query", "field": "service", "message": "unknown service"}],
-        )
+    service_in_query(session, service)
 
     def produce() -> Response:
         try:

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from app.imports.bundle import Code, Slug, Strict
+from app.kit.fields import Code, Slug, Strict
 
 
 class TaxonomyRef(BaseModel):

@@ -10,51 +10,37 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.auth.service import Principal
-from app.editions.editorial import service_in_body
+from app.auth.service import Principal, require_writer
+from app.editions.service import service_in_body
+from app.editorial.patch import patched
 from app.errors import Conflict, NotFound, Unprocessable
-from app.http.editorial import patched, require_writer, strip_none
+from app.http.writes import Precondition
+from app.kit.merge_patch import strip_none
 from app.kit.sanitize import plain_paragraphs, plain_text
 from app.kit.timeutil import iso
-from app.models import (
-    Article,
-    ArticleRelatedVideo,
-    ArticleVideo,
-    Section,
-    Service,
-    Tag,
-    Video,
-    VideoRender,
-    VideoTag,
-    utcnow,
-)
-from app.readmodel.articles import render_articles, render_videos
+from app.models import Service, Video, utcnow
+from app.readmodel.articles import render_articles
+from app.readmodel.videos import render_videos
+from app.videos.repository import VideoRepository
 from app.videos.schemas import VideoWrite
 
 
 def resolve_terms(
-    session: Session, service: Service, section: str | None, tags: list[str]
+    videos: VideoRepository, service: Service, section: str | None, tags: list[str]
 ) -> tuple[int | None, list[int]]:
     """Section and tag ids of the service; unknown slugs are a 422 naming them."""
     section_id = None
     if section is not None:
-        section_id = session.scalars(
-            select(Section.id).where(Section.service_id == service.id, Section.slug == section)
-        ).first()
+        section_id = videos.section_id(service.id, section)
         if section_id is None:
             raise Unprocessable(
                 f"The service '{service.code}' has no section '{section}'.",
                 errors=[{"location": "body", "field": "section", "message": "unknown section"}],
             )
     wanted = list(dict.fromkeys(tags))
-    found = dict(
-        session.execute(
-            select(Tag.slug, Tag.id).where(Tag.service_id == service.id, Tag.slug.in_(wanted))
-        ).all()
-    )
+    found = videos.tag_ids(service.id, wanted)
     unknown = [slug for slug in wanted if slug not in found]
     if unknown:
         raise Unprocessable(
@@ -102,19 +88,18 @@ def _countries(codes: list[str] | None) -> list[str] | None:
 def stored_document(session: Session, video: Video) -> tuple[dict[str, Any], str]:
     """The video as rendered (before a reader's availability), with its uri, and
     the render's validator: the editorial ETag of a video."""
-    detail, etag = session.execute(
-        select(VideoRender.detail, VideoRender.etag).where(VideoRender.video_id == video.id)
-    ).one()
+    detail, etag = VideoRepository(session).stored(video.id)
     document: dict[str, Any] = orjson.loads(detail)
     return {"id": video.id, "uri": video.uri, **document}, etag
 
 
 def create_video(session: Session, principal: Principal, data: VideoWrite) -> Video:
     require_writer(principal, data.service)
+    videos = VideoRepository(session)
     service = service_in_body(session, data.service)
-    section_id, tag_ids = resolve_terms(session, service, data.section, data.tags)
+    section_id, tag_ids = resolve_terms(videos, service, data.section, data.tags)
     uri = data.uri or f"urn:uuid:{uuid.uuid4()}"
-    if session.scalars(select(Video.id).where(Video.uri == uri)).first() is not None:
+    if videos.uri_taken(uri):
         raise Conflict(f"There is already a video with the uri '{uri}'.")
     now = utcnow()
     video = Video(
@@ -124,43 +109,23 @@ def create_video(session: Session, principal: Principal, data: VideoWrite) -> Vi
         updated_at=now,
         **_values(data, service, section_id),
     )
-    session.add(video)
-    session.flush()
-    if tag_ids:
-        session.execute(insert(VideoTag), [{"video_id": video.id, "tag_id": t} for t in tag_ids])
+    videos.add(video)
+    videos.replace_tags(video.id, tag_ids, new=True)
     render_videos(session, [video.id], cascade=True)
     return video
 
 
-def _locked(session: Session, video_id: int) -> tuple[Video, str]:
-    # A no-op write first takes the row's lock (PostgreSQL) or the database's
-    # write lock (SQLite), so the If-Match check reads the latest committed state.
-    locked = session.execute(
-        update(Video).where(Video.id == video_id).values(updated_at=Video.updated_at)
-    )
-    if locked.rowcount == 0:  # type: ignore[attr-defined]
+def _locked(videos: VideoRepository, video_id: int) -> tuple[Video, str]:
+    found = videos.lock(video_id)
+    if found is None:
         raise NotFound("There is no video with this id.")
-    video, code = session.execute(
-        select(Video, Service.code)
-        .join(Service, Service.id == Video.service_id)
-        .where(Video.id == video_id)
-    ).one()
-    return video, code
+    return found
 
 
-def write_document(session: Session, video: Video, service_code: str) -> dict[str, Any]:
+def write_document(videos: VideoRepository, video: Video, service_code: str) -> dict[str, Any]:
     """The stored video in its write shape, without absent members: what a patch merges into."""
-    section = (
-        session.scalar(select(Section.slug).where(Section.id == video.section_id))
-        if video.section_id is not None
-        else None
-    )
-    tags = session.scalars(
-        select(Tag.slug)
-        .join(VideoTag, VideoTag.tag_id == Tag.id)
-        .where(VideoTag.video_id == video.id)
-        .order_by(Tag.slug)
-    ).all()
+    section = videos.section_slug(video.section_id) if video.section_id is not None else None
+    tags = videos.tag_slugs(video.id)
     return strip_none(
         {
             "service": service_code,
@@ -190,12 +155,13 @@ def update_video(
     principal: Principal,
     video_id: int,
     patch: dict[str, Any],
-    precondition: Callable[[str], None],
+    precondition: Precondition,
 ) -> Video:
-    video, code = _locked(session, video_id)
+    videos = VideoRepository(session)
+    video, code = _locked(videos, video_id)
     require_writer(principal, code)
     precondition(stored_document(session, video)[1])
-    current = write_document(session, video, code)
+    current = write_document(videos, video, code)
     data = patched(VideoWrite, current, patch)
     if data.uri != video.uri:
         raise Unprocessable(
@@ -205,68 +171,36 @@ def update_video(
     if data.service != code:
         require_writer(principal, data.service)
     service = service_in_body(session, data.service)
-    section_id, tag_ids = resolve_terms(session, service, data.section, data.tags)
+    section_id, tag_ids = resolve_terms(videos, service, data.section, data.tags)
     values = _values(data, service, section_id)
     values["published_at"] = data.published_at or video.published_at
     changed = [name for name, value in values.items() if getattr(video, name) != value]
-    tags_changed = sorted(tag_ids) != sorted(_tag_ids(session, video.id))
+    tags_changed = sorted(tag_ids) != sorted(videos.linked_tag_ids(video.id))
     if not changed and not tags_changed:
         return video
     for name in changed:
         setattr(video, name, values[name])
     video.updated_at = max(utcnow(), video.updated_at)
     if tags_changed:
-        session.execute(delete(VideoTag).where(VideoTag.video_id == video.id))
-        if tag_ids:
-            session.execute(
-                insert(VideoTag), [{"video_id": video.id, "tag_id": t} for t in tag_ids]
-            )
-    session.flush()
+        videos.replace_tags(video.id, tag_ids)
+    videos.flush()
     render_videos(session, [video.id], cascade=True)
     return video
 
 
-def _tag_ids(session: Session, video_id: int) -> list[int]:
-    return list(session.scalars(select(VideoTag.tag_id).where(VideoTag.video_id == video_id)))
-
-
-def _embedding_articles(session: Session, video_id: int) -> list[int]:
-    """Articles whose body has a video block naming this video."""
-    needle = f"%video_id%{video_id}%"
-    found = []
-    for article_id, body in session.execute(
-        select(Article.id, Article.body).where(cast(Article.body, Text).like(needle))
-    ):
-        if any(
-            block.get("type") == "video" and block.get("video_id") == video_id
-            for block in body or ()
-            if isinstance(block, dict)
-        ):
-            found.append(article_id)
-    return found
-
-
 def delete_video(
-    session: Session, principal: Principal, video_id: int, precondition: Callable[[str], None]
+    session: Session, principal: Principal, video_id: int, precondition: Precondition
 ) -> None:
-    video, code = _locked(session, video_id)
+    videos = VideoRepository(session)
+    video, code = _locked(videos, video_id)
     require_writer(principal, code)
     precondition(stored_document(session, video)[1])
-    embedding = _embedding_articles(session, video_id)
+    embedding = videos.embedding_articles(video_id)
     if embedding:
         raise Conflict(
             f"{len(embedding)} article(s) embed this video in their body; "
             "take the video block out first."
         )
-    showing = set(
-        session.scalars(
-            select(ArticleRelatedVideo.article_id).where(ArticleRelatedVideo.video_id == video_id)
-        )
-    )
-    showing.update(
-        session.scalars(select(ArticleVideo.article_id).where(ArticleVideo.video_id == video_id))
-    )
-    # Its tags, renders and places in curated lists go with it (ON DELETE CASCADE).
-    session.execute(delete(Video).where(Video.id == video_id))
-    session.flush()
+    showing = videos.showing_articles(video_id)
+    videos.delete(video_id)
     render_articles(session, showing)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.articles import editorial
 from app.auth.service import Principal
 from app.config import Settings
-from app.http.writes import PreconditionFailed
+from app.errors import PreconditionFailed
 from app.main import create_app
 from app.models import Article, Revision, utcnow
 from articles.editorial_kit import Newsroom, room
