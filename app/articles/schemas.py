@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from app.kit.fields import Code, Country, LanguageTag, SafeUrl, Slug, Strict
+from app.kit.fields import LABEL_MAX, Code, Country, LanguageTag, SafeUrl, Slug, Strict
 from app.taxonomy.schemas import TaxonomyRef
 from app.videos.schemas import RelatedVideo
 
@@ -170,7 +170,7 @@ class RelatedVideoPage(BaseModel):
 # write body blocks and lead images in these same shapes.
 
 RichText = Annotated[str, Field(max_length=20_000)]
-Label = Annotated[str, Field(max_length=1000)]
+Label = Annotated[str, Field(max_length=LABEL_MAX)]
 
 
 class ParagraphBlockWrite(Strict):

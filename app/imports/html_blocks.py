@@ -7,13 +7,18 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from app.kit.fields import is_safe_url
+from app.kit.fields import LABEL_MAX, is_safe_url
 from app.kit.sanitize import plain_text
 
 
 def web_url(url: Any) -> bool:
     """An http(s) URL an image block may show (no quotes, spaces or other scheme)."""
     return isinstance(url, str) and len(url) <= 2000 and is_safe_url(url)
+
+
+def label(text: str | None) -> str | None:
+    """Plain text for a caption, credit or alt text, cut to what a block holds."""
+    return (plain_text(text)[:LABEL_MAX] or None) if text else None
 
 
 def http_url(url: Any) -> bool:
@@ -201,9 +206,9 @@ class _BlockParser(HTMLParser):
                     {
                         "type": "image",
                         "url": figure["url"],
-                        "caption": figure.get("caption"),
-                        "credit": figure.get("credit"),
-                        "alt": figure.get("alt"),
+                        "caption": label(figure.get("caption")),
+                        "credit": label(figure.get("credit")),
+                        "alt": label(figure.get("alt")),
                     }
                 )
             return
@@ -239,7 +244,7 @@ class _BlockParser(HTMLParser):
             return
         if not web_url(src):
             return
-        alt = plain_text(attributes.get("alt", "")) or None
+        alt = label(attributes.get("alt"))
         if self.figure is not None:
             if not self.figure.get("skipped"):
                 self.figure.setdefault("url", src)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from app.imports.html_blocks import html_blocks, http_url, text_blocks, web_url
+from app.imports.html_blocks import html_blocks, http_url, label, text_blocks, web_url
 from app.imports.ninjs_schema import (
     NinjsError,
     Version,
@@ -395,8 +395,8 @@ def _lead_image(doc: dict[str, Any]) -> tuple[dict[str, Any] | None, set[str]]:
             "url": best["href"],
             "width": _size(best, "width"),
             "height": _size(best, "height"),
-            "caption": (plain_text(caption) or None) if caption else None,
-            "credit": (plain_text(credit) or None) if isinstance(credit, str) else None,
+            "caption": label(caption),
+            "credit": label(credit) if isinstance(credit, str) else None,
             "alt": None,
         }
         refs = {str(association.get(key)) for key in ("uri", "name") if association.get(key)}

@@ -14,6 +14,8 @@ SLUG_PATTERN = r"^[\w-]{1,200}$"
 #: A BCP 47 language tag, as articles, services, captions and notices carry it.
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
+#: The longest caption, credit, alt text or other label a block or image holds.
+LABEL_MAX = 1000
 
 
 class Strict(BaseModel):
