@@ -8,10 +8,12 @@ from fastapi import FastAPI
 from app import __version__
 from app.articles.editorial import editorial_router as articles_editorial_router
 from app.articles.router import router as articles_router
+from app.breaking.router import router as breaking_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.docs import install_docs
 from app.errors import install_error_handlers
+from app.feeds.router import router as feeds_router
 from app.health.router import router as health_router
 from app.http.fastpath import FastPathMiddleware
 from app.http.limits import BodySizeLimitMiddleware
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         articles_editorial_router,
         videos_router,
         taxonomy_router,
+        breaking_router,
+        feeds_router,
         health_router,
         services_editorial_router,
         videos_editorial_router,

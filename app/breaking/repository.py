@@ -1,0 +1,35 @@
+"""All SQL of the breaking-news list, against the read model."""
+
+from functools import lru_cache
+
+from sqlalchemy import Select, bindparam, select
+
+from app.models import ArticleRender
+from app.readstore import Query
+
+R = ArticleRender.__table__.c
+
+#: The most flags a list shows: breaking news is a handful of stories at a time.
+MAX_ITEMS = 100
+
+
+@lru_cache(maxsize=8)
+def breaking_query(filters: frozenset[str]) -> Query:
+    """Visible articles whose breaking flag is still up, newest first."""
+    conditions = [
+        R.public_from.is_not(None),
+        R.public_from <= bindparam("now"),
+        R.breaking_until > bindparam("now"),
+    ]
+    if "service" in filters:
+        conditions.append(R.service == bindparam("service"))
+    if "country" in filters:
+        # Two-letter codes joined by commas: the pattern can only match a whole code.
+        conditions.append(R.withheld_in.not_like(bindparam("withheld_pattern")))
+    statement: Select[tuple[int, int, int, str, str]] = (
+        select(R.article_id, R.breaking_until, R.updated_ts, R.teaser, R.etag)
+        .where(*conditions)
+        .order_by(R.published_ts.desc(), R.article_id.desc())
+        .limit(MAX_ITEMS)
+    )
+    return Query(statement)

@@ -1,0 +1,290 @@
+"""Feed and sitemap reads: who may see what, built from the stored renderings.
+
+A request reads the ids and ETags of the articles it shows (one indexed
+query); each article's item is rendered once per format from its stored
+detail and kept, by ETag, in a bounded in-process memo, so a new ETag (any
+change to the article, its videos or its taxonomy) renders it again and
+nothing stale is ever served. What depends on the request (the reader's
+country and the clock) is applied per request: which articles are visible,
+and which videos may be played here and so carry an enclosure.
+"""
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import orjson
+
+from app.errors import NotFound
+from app.feeds import atom, jsonfeed, repository, rss, sitemap
+from app.feeds.entries import Channel, Format, Item, parse_entry
+from app.readstore import ReadStore
+from app.render.availability import Rules, unavailable_reason
+from app.timeutil import db_time_ms, iso_from_ms
+
+FORMATS: dict[str, Format] = {"rss": rss.FORMAT, "atom": atom.FORMAT, "json": jsonfeed.FORMAT}
+
+V = TypeVar("V")
+
+
+class Memo(Generic[V]):
+    """A bounded least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Hashable, V] = OrderedDict()
+
+    def get(self, key: Hashable) -> V | None:
+        found = self._data.get(key)
+        if found is not None:
+            self._data.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, value: V) -> None:
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.size:
+            self._data.popitem(last=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    item: Item
+    rules: tuple[Rules, ...]
+    video_ids: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class Answer:
+    """A feed or sitemap body with its validators."""
+
+    body: bytes
+    etag: str
+    last_modified_ms: int
+    surrogate_keys: str
+    media_type: str
+
+
+# Keys hold the article's ETag and everything else the rendering depends on.
+_ITEMS: Memo[Rendered] = Memo(4096)
+_URLS: Memo[str] = Memo(8192)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: int
+    code: str
+    name: str
+    description: str | None
+    language: str
+    direction: str
+    site_url: str | None
+    updated_ms: int
+
+    def home(self, base: str) -> str:
+        return self.site_url or f"{base}/v1/services/{self.code}"
+
+
+async def find_service(store: ReadStore, code: str) -> Service:
+    row = await store.one(repository.SERVICE, {"service": code})
+    if row is None:
+        raise NotFound(f"There is no service '{code}'.")
+    service_id, name, description, language, direction, site_url, updated_at = row
+    return Service(
+        service_id,
+        code,
+        name,
+        description,
+        language,
+        direction or "ltr",
+        site_url,
+        db_time_ms(updated_at) or 0,
+    )
+
+
+def _visibility(service: Service, country: str | None, now: int) -> tuple[set[str], dict[str, Any]]:
+    filters: set[str] = set()
+    params: dict[str, Any] = {"service": service.code, "now": now}
+    if country is not None:
+        filters.add("country")
+        params["withheld_pattern"] = f"%{country}%"
+    return filters, params
+
+
+def _visible(public_from: int | None, withheld: str, country: str | None, now: int) -> bool:
+    if public_from is None or public_from > now:
+        return False
+    return not (withheld and country is not None and country in withheld.split(","))
+
+
+def _digest(parts: Sequence[object]) -> str:
+    return hashlib.blake2b(orjson.dumps(list(parts)), digest_size=12).hexdigest()
+
+
+async def _term(store: ReadStore, service: Service, kind: str, slug: str) -> tuple[int, str, int]:
+    query = repository.SECTION if kind == "section" else repository.TAG
+    row = await store.one(query, {"service_id": service.id, "slug": slug})
+    if row is None:
+        raise NotFound(
+            f"The service '{service.code}' has no {kind} '{slug}'.",
+            errors=[{"location": "query", "field": kind, "message": f"unknown {kind}"}],
+        )
+    return row[0], row[1], db_time_ms(row[2]) or 0
+
+
+async def _load(
+    store: ReadStore,
+    fmt: str,
+    rows: list[Sequence[Any]],
+    channel: Channel,
+    country: str | None,
+    now: int,
+) -> dict[int, Rendered]:
+    """The rendered items of these rows, from the memo or rendered now."""
+    found: dict[int, Rendered] = {}
+    missing: list[int] = []
+    for article_id, etag, *_ in rows:
+        cached = _ITEMS.get(
+            (fmt, article_id, etag, channel.base, channel.direction, channel.language)
+        )
+        if cached is None:
+            missing.append(article_id)
+        else:
+            found[article_id] = cached
+    size = repository.FEED_SIZE
+    for start in range(0, len(missing), size):
+        batch = missing[start : start + size]
+        params = {f"id{n}": article_id for n, article_id in enumerate(batch)}
+        for article_id, etag, public_from, withheld, detail, related in await store.all(
+            repository.RENDERINGS, params
+        ):
+            # Read again, so it may have changed since the list was read.
+            if not _visible(public_from, withheld, country, now):
+                continue
+            entry = parse_entry(article_id, detail, related)
+            rendered = Rendered(
+                FORMATS[fmt].item(entry, channel),
+                tuple(video.rules for video in entry.videos),
+                tuple(video.id for video in entry.videos),
+            )
+            key = (fmt, article_id, etag, channel.base, channel.direction, channel.language)
+            _ITEMS.put(key, rendered)
+            found[article_id] = rendered
+    return found
+
+
+async def feed(
+    store: ReadStore,
+    fmt: str,
+    code: str,
+    *,
+    section: str | None,
+    tag: str | None,
+    country: str | None,
+    now: int,
+    base: str,
+    self_url: str,
+) -> Answer:
+    """The newest articles of a service a reader in ``country`` may see, as a feed."""
+    form = FORMATS[fmt]
+    service = await find_service(store, code)
+    filters, params = _visibility(service, country, now)
+    names = [service.name]
+    changed = [service.updated_ms]
+    for kind, slug in (("section", section), ("tag", tag)):
+        if slug is not None:
+            term_id, term_name, term_updated = await _term(store, service, kind, slug)
+            filters.add(kind)
+            params[f"{kind}_id"] = term_id
+            names.append(term_name)
+            changed.append(term_updated)
+    rows = await store.all(repository.feed_query(frozenset(filters)), params)
+    last_modified = max([*changed, *(max(row[2], row[3]) for row in rows)])
+    channel = Channel(
+        name=": ".join(names),
+        description=service.description,
+        language=service.language,
+        direction=service.direction,
+        home=service.home(base),
+        base=base,
+        self_url=self_url,
+        updated_at=iso_from_ms(last_modified),
+    )
+    rendered = await _load(store, fmt, rows, channel, country, now)
+    validators: list[object] = [
+        fmt,
+        base,
+        self_url,
+        channel.name,
+        channel.description,
+        channel.language,
+        channel.direction,
+        channel.home,
+        channel.updated_at,
+    ]
+    items: list[str] = []
+    keys = [f"feed-{code}", f"service-{code}"]
+    video_keys: list[str] = []
+    for article_id, etag, *_ in rows:
+        found = rendered.get(article_id)
+        if found is None:
+            continue
+        shown, playable = [], []
+        for rules, video_id, fragment in zip(
+            found.rules, found.video_ids, found.item.videos, strict=True
+        ):
+            if unavailable_reason(rules, country, now) is None:
+                shown.append(fragment)
+                playable.append(video_id)
+            # An availability window that opened or closed changes the feed.
+            for moment in rules[2:4]:
+                if moment is not None and moment <= now:
+                    last_modified = max(last_modified, moment)
+        validators.append([article_id, etag, playable])
+        video_keys.extend(f"video-{video_id}" for video_id in playable)
+        items.append(found.item.head + form.join_videos(shown) + found.item.tail)
+        keys.append(f"article-{article_id}")
+    body = "".join(
+        (form.document_head(channel), form.separator.join(items), form.document_tail)
+    ).encode()
+    keys.extend(dict.fromkeys(video_keys))
+    return Answer(
+        body=body,
+        etag=_digest(validators),
+        last_modified_ms=last_modified,
+        surrogate_keys=" ".join(keys),
+        media_type=form.media_type,
+    )
+
+
+async def news_sitemap(
+    store: ReadStore, code: str, *, country: str | None, now: int, base: str
+) -> Answer:
+    """A service's articles of the last 48 hours a reader in ``country`` may see."""
+    service = await find_service(store, code)
+    filters, params = _visibility(service, country, now)
+    params["since"] = now - sitemap.WINDOW_MS
+    params["limit"] = sitemap.MAX_URLS
+    rows = await store.all(repository.sitemap_query(frozenset(filters)), params)
+    urls = []
+    validators: list[object] = ["sitemap", base, service.name]
+    for article_id, etag, _, _, teaser in rows:
+        key = ("sitemap", article_id, etag, base, service.name)
+        fragment = _URLS.get(key)
+        if fragment is None:
+            fragment = sitemap.url_entry(orjson.loads(teaser + "}"), base, service.name)
+            _URLS.put(key, fragment)
+        urls.append(fragment)
+        validators.append([article_id, etag])
+    last_modified = max([service.updated_ms, *(max(row[2], row[3]) for row in rows)])
+    # A sitemap names up to a thousand articles: their keys would outgrow what a
+    # CDN takes in one header. The service's key covers them all.
+    return Answer(
+        body="".join((sitemap.DOCUMENT_HEAD, *urls, sitemap.DOCUMENT_TAIL)).encode(),
+        etag=_digest(validators),
+        last_modified_ms=last_modified,
+        surrogate_keys=f"sitemap-{code} service-{code}",
+        media_type=sitemap.MEDIA_TYPE,
+    )
