@@ -29,7 +29,10 @@ def breaking_query(filters: frozenset[str]) -> Query:
     statement: Select[tuple[int, int, int, str, str]] = (
         select(R.article_id, R.breaking_until, R.updated_ts, R.teaser, R.etag)
         .where(*conditions)
-        .order_by(R.published_ts.desc(), R.article_id.desc())
+        # An expression, so that no index can give this order: the planner then
+        # reads the few flags still up through the breaking indexes and sorts
+        # them, instead of walking every article newest first.
+        .order_by((R.published_ts + 0).desc(), R.article_id.desc())
         .limit(MAX_ITEMS)
     )
     return Query(statement)

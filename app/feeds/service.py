@@ -21,7 +21,7 @@ from app.errors import NotFound
 from app.feeds import atom, jsonfeed, repository, rss, sitemap
 from app.feeds.entries import Channel, Format, Item, parse_entry
 from app.readstore import ReadStore
-from app.render.availability import Rules, unavailable_reason
+from app.render.availability import Rules, has_rules, unavailable_reason
 from app.timeutil import db_time_ms, iso_from_ms
 
 FORMATS: dict[str, Format] = {"rss": rss.FORMAT, "atom": atom.FORMAT, "json": jsonfeed.FORMAT}
@@ -51,9 +51,19 @@ class Memo(Generic[V]):
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
+    """An entry's item in one format, with what decides, per request, which of
+    its videos it carries: for each, its id, and whether it is always (True) or
+    never (False) playable, or the rules that decide it (None)."""
+
+    etag: str
     item: Item
-    rules: tuple[Rules, ...]
-    video_ids: tuple[int, ...]
+    videos: tuple[tuple[int, bool | None, Rules], ...]
+
+
+def _playability(rules: Rules) -> bool | None:
+    if not rules[4]:
+        return False
+    return None if has_rules(rules) else True
 
 
 @dataclass(slots=True)
@@ -70,6 +80,8 @@ class Answer:
 # Keys hold the article's ETag and everything else the rendering depends on.
 _ITEMS: Memo[Rendered] = Memo(4096)
 _URLS: Memo[str] = Memo(8192)
+# Whole feeds by validator: a few dozen (services, filters, countries that differ).
+_BODIES: Memo[bytes] = Memo(64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +177,9 @@ async def _load(
                 continue
             entry = parse_entry(article_id, detail, related)
             rendered = Rendered(
+                etag,
                 FORMATS[fmt].item(entry, channel),
-                tuple(video.rules for video in entry.videos),
-                tuple(video.id for video in entry.videos),
+                tuple((v.id, _playability(v.rules), v.rules) for v in entry.videos),
             )
             key = (fmt, article_id, etag, channel.base, channel.direction, channel.language)
             _ITEMS.put(key, rendered)
@@ -224,35 +236,42 @@ async def feed(
         channel.home,
         channel.updated_at,
     ]
-    items: list[str] = []
+    shown: list[tuple[Item, list[str]]] = []
     keys = [f"feed-{code}", f"service-{code}"]
     video_keys: list[str] = []
-    for article_id, etag, *_ in rows:
+    for article_id, *_ in rows:
         found = rendered.get(article_id)
         if found is None:
             continue
-        shown, playable = [], []
-        for rules, video_id, fragment in zip(
-            found.rules, found.video_ids, found.item.videos, strict=True
-        ):
-            if unavailable_reason(rules, country, now) is None:
-                shown.append(fragment)
+        fragments, playable = [], []
+        for (video_id, fixed, rules), fragment in zip(found.videos, found.item.videos, strict=True):
+            if fixed is None:
+                fixed = unavailable_reason(rules, country, now) is None
+                # An availability window that opened or closed changes the feed.
+                for moment in rules[2:4]:
+                    if moment is not None and moment <= now:
+                        last_modified = max(last_modified, moment)
+            if fixed:
+                fragments.append(fragment)
                 playable.append(video_id)
-            # An availability window that opened or closed changes the feed.
-            for moment in rules[2:4]:
-                if moment is not None and moment <= now:
-                    last_modified = max(last_modified, moment)
-        validators.append([article_id, etag, playable])
+        validators.append([article_id, found.etag, playable])
         video_keys.extend(f"video-{video_id}" for video_id in playable)
-        items.append(found.item.head + form.join_videos(shown) + found.item.tail)
+        shown.append((found.item, fragments))
         keys.append(f"article-{article_id}")
-    body = "".join(
-        (form.document_head(channel), form.separator.join(items), form.document_tail)
-    ).encode()
+    etag = _digest(validators)
+    # The validator covers everything the body is made of, so the body of a
+    # validator seen before is that body again.
+    body = _BODIES.get(etag)
+    if body is None:
+        items = [item.head + form.join_videos(videos) + item.tail for item, videos in shown]
+        body = "".join(
+            (form.document_head(channel), form.separator.join(items), form.document_tail)
+        ).encode()
+        _BODIES.put(etag, body)
     keys.extend(dict.fromkeys(video_keys))
     return Answer(
         body=body,
-        etag=_digest(validators),
+        etag=etag,
         last_modified_ms=last_modified,
         surrogate_keys=" ".join(keys),
         media_type=form.media_type,

@@ -1,4 +1,4 @@
-"""article renders breaking index
+"""article renders breaking indexes
 
 Revision ID: 258789bb3978
 Revises: f4b66bb780d4
@@ -18,8 +18,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("article_renders", schema=None) as batch_op:
         batch_op.create_index("ix_article_renders_breaking", ["breaking_until"], unique=False)
+        batch_op.create_index(
+            "ix_article_renders_service_breaking", ["service", "breaking_until"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("article_renders", schema=None) as batch_op:
+        batch_op.drop_index("ix_article_renders_service_breaking")
         batch_op.drop_index("ix_article_renders_breaking")
