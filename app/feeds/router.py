@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from app.config import Settings
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES
 from app.feeds import atom, jsonfeed, rss, service, sitemap
 from app.feeds.schemas import JsonFeed
@@ -55,6 +56,25 @@ def _base(request: Request) -> str:
     return configured.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
 
 
+def _respond(request: Request, settings: Settings, answer: service.Answer) -> Response:
+    body, etag = answer.body, answer.etag
+    headers = {"Vary": f"{settings.country_header}, Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        # A strong validator names one encoding of the body (RFC 9110 8.8.3).
+        body, etag = service.gzipped(answer), f"{answer.etag}-gzip"
+        headers["Content-Encoding"] = "gzip"
+    return public_response(
+        request,
+        body,
+        settings=settings,
+        etag=etag,
+        last_modified_ms=answer.last_modified_ms,
+        surrogate_keys=answer.surrogate_keys,
+        media_type=answer.media_type,
+        extra_headers=headers,
+    )
+
+
 async def _feed(
     request: Request, fmt: str, code: str, section: str | None, tag: str | None
 ) -> Response:
@@ -72,16 +92,7 @@ async def _feed(
         base=base,
         self_url=base + request.url.path + (f"?{query}" if query else ""),
     )
-    return public_response(
-        request,
-        answer.body,
-        settings=settings,
-        etag=answer.etag,
-        last_modified_ms=answer.last_modified_ms,
-        surrogate_keys=answer.surrogate_keys,
-        vary_country=True,
-        media_type=answer.media_type,
-    )
+    return _respond(request, settings, answer)
 
 
 @router.get(
@@ -138,13 +149,4 @@ async def get_news_sitemap(request: Request, code: ServiceCode) -> Response:
     answer = await service.news_sitemap(
         store, code, country=country, now=now_ms(), base=_base(request)
     )
-    return public_response(
-        request,
-        answer.body,
-        settings=settings,
-        etag=answer.etag,
-        last_modified_ms=answer.last_modified_ms,
-        surrogate_keys=answer.surrogate_keys,
-        vary_country=True,
-        media_type=answer.media_type,
-    )
+    return _respond(request, settings, answer)

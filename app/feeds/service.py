@@ -9,6 +9,7 @@ country and the clock) is applied per request: which articles are visible,
 and which videos may be played here and so carry an enclosure.
 """
 
+import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -19,7 +20,7 @@ import orjson
 
 from app.errors import NotFound
 from app.feeds import atom, jsonfeed, repository, rss, sitemap
-from app.feeds.entries import Channel, Format, Item, parse_entry
+from app.feeds.entries import Channel, Entry, Format, Item, parse_entry
 from app.readstore import ReadStore
 from app.render.availability import Rules, has_rules, unavailable_reason
 from app.timeutil import db_time_ms, iso_from_ms
@@ -58,6 +59,20 @@ class Rendered:
     etag: str
     item: Item
     videos: tuple[tuple[int, bool | None, Rules], ...]
+    #: When no video depends on the reader or the clock: the item's text, and
+    #: the ids of the videos it carries.
+    fixed: tuple[str, list[int]] | None
+
+
+def _rendered(form: Format, etag: str, entry: Entry, channel: Channel) -> Rendered:
+    item = form.item(entry, channel)
+    videos = tuple((v.id, _playability(v.rules), v.rules) for v in entry.videos)
+    fixed = None
+    if all(playable is not None for _, playable, _ in videos):
+        shown = [i for i, (_, playable, _) in enumerate(videos) if playable]
+        text = item.head + form.join_videos([item.videos[i] for i in shown]) + item.tail
+        fixed = (text, [videos[i][0] for i in shown])
+    return Rendered(etag, item, videos, fixed)
 
 
 def _playability(rules: Rules) -> bool | None:
@@ -82,6 +97,17 @@ _ITEMS: Memo[Rendered] = Memo(4096)
 _URLS: Memo[str] = Memo(8192)
 # Whole feeds by validator: a few dozen (services, filters, countries that differ).
 _BODIES: Memo[bytes] = Memo(64)
+_GZIPPED: Memo[bytes] = Memo(64)
+
+
+def gzipped(answer: "Answer") -> bytes:
+    """The body gzip-encoded, once per validator: feed readers and crawlers ask
+    for gzip, and compressing a feed costs more than building it."""
+    found = _GZIPPED.get(answer.etag)
+    if found is None:
+        found = gzip.compress(answer.body, compresslevel=6, mtime=0)
+        _GZIPPED.put(answer.etag, found)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,11 +201,8 @@ async def _load(
             # Read again, so it may have changed since the list was read.
             if not _visible(public_from, withheld, country, now):
                 continue
-            entry = parse_entry(article_id, detail, related)
-            rendered = Rendered(
-                etag,
-                FORMATS[fmt].item(entry, channel),
-                tuple((v.id, _playability(v.rules), v.rules) for v in entry.videos),
+            rendered = _rendered(
+                FORMATS[fmt], etag, parse_entry(article_id, detail, related), channel
             )
             key = (fmt, article_id, etag, channel.base, channel.direction, channel.language)
             _ITEMS.put(key, rendered)
@@ -236,12 +259,18 @@ async def feed(
         channel.home,
         channel.updated_at,
     ]
-    shown: list[tuple[Item, list[str]]] = []
+    texts: list[str | tuple[Item, list[str]]] = []
     keys = [f"feed-{code}", f"service-{code}"]
-    video_keys: list[str] = []
+    video_keys: list[int] = []
     for article_id, *_ in rows:
         found = rendered.get(article_id)
         if found is None:
+            continue
+        keys.append(f"article-{article_id}")
+        if found.fixed is not None:
+            texts.append(found.fixed[0])
+            video_keys.extend(found.fixed[1])
+            validators.append(found.etag)
             continue
         fragments, playable = [], []
         for (video_id, fixed, rules), fragment in zip(found.videos, found.item.videos, strict=True):
@@ -254,21 +283,25 @@ async def feed(
             if fixed:
                 fragments.append(fragment)
                 playable.append(video_id)
-        validators.append([article_id, found.etag, playable])
-        video_keys.extend(f"video-{video_id}" for video_id in playable)
-        shown.append((found.item, fragments))
-        keys.append(f"article-{article_id}")
+        validators.append([found.etag, playable])
+        video_keys.extend(playable)
+        texts.append((found.item, fragments))
     etag = _digest(validators)
     # The validator covers everything the body is made of, so the body of a
     # validator seen before is that body again.
     body = _BODIES.get(etag)
     if body is None:
-        items = [item.head + form.join_videos(videos) + item.tail for item, videos in shown]
+        items = [
+            text
+            if isinstance(text, str)
+            else text[0].head + form.join_videos(text[1]) + text[0].tail
+            for text in texts
+        ]
         body = "".join(
             (form.document_head(channel), form.separator.join(items), form.document_tail)
         ).encode()
         _BODIES.put(etag, body)
-    keys.extend(dict.fromkeys(video_keys))
+    keys.extend(f"video-{video_id}" for video_id in dict.fromkeys(video_keys))
     return Answer(
         body=body,
         etag=etag,

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.articles import router as articles
 from app.errors import AppError, app_error_response
+from app.feeds import router as feeds
 
 _TEMPLATES = {
     None: "/v1/articles/{article_id}",
@@ -79,6 +80,44 @@ def _list_handler(query: bytes) -> Handler | None:
     )
 
 
+_FEED = re.compile(r"^/v1/feeds/([a-z0-9][a-z0-9-]{0,31})/(rss\.xml|atom\.xml|feed\.json)$")
+_SITEMAP = re.compile(r"^/v1/sitemaps/([a-z0-9][a-z0-9-]{0,31})/news\.xml$")
+_FEED_ENDPOINTS = {
+    "rss.xml": feeds.get_rss_feed,
+    "atom.xml": feeds.get_atom_feed,
+    "feed.json": feeds.get_json_feed,
+}
+# ASCII slugs only; anything else is left to the route's own validation.
+_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+
+
+def _feed_handler(path: str, query: bytes) -> tuple[str, Handler] | None:
+    """Feeds (with ``section`` and ``tag``) and news sitemaps (no parameters)."""
+    sitemap = _SITEMAP.match(path)
+    if sitemap is not None:
+        if query:
+            return None
+        code = sitemap.group(1)
+        return "/v1/sitemaps/{code}/news.xml", lambda request: feeds.get_news_sitemap(request, code)
+    match = _FEED.match(path)
+    if match is None:
+        return None
+    try:
+        pairs = parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=bool(query))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params or name not in ("section", "tag") or not _SLUG.match(value):
+            return None
+        params[name] = value
+    code, name = match.group(1), match.group(2)
+    endpoint = _FEED_ENDPOINTS[name]
+    return f"/v1/feeds/{{code}}/{name}", lambda request: endpoint(
+        request, code, section=params.get("section"), tag=params.get("tag")
+    )
+
+
 def _template(path: str) -> str:
     for suffix in ("/summary", "/related-videos"):
         if path.endswith(suffix):
@@ -92,21 +131,25 @@ class FastPathMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = None
+        template = ""
         if scope["type"] == "http" and scope["method"] == "GET":
             path: str = scope["path"]
-            if path.startswith("/v1/articles") and not any(
-                name == b"authorization" for name, _ in scope["headers"]
-            ):
+            anonymous = not any(name == b"authorization" for name, _ in scope["headers"])
+            if path.startswith("/v1/articles") and anonymous:
                 if path == "/v1/articles":
                     handler = _list_handler(scope["query_string"])
+                    template = path
                 else:
                     handler = _article_handler(path, scope["query_string"])
+                    template = _template(path)
+            elif path.startswith(("/v1/feeds/", "/v1/sitemaps/")) and anonymous:
+                found = _feed_handler(path, scope["query_string"])
+                if found is not None:
+                    template, handler = found
         if handler is None:
             await self.app(scope, receive, send)
             return
-        scope["masthead.route"] = (
-            "/v1/articles" if scope["path"] == "/v1/articles" else _template(scope["path"])
-        )
+        scope["masthead.route"] = template
         request = Request(scope, receive)
         try:
             response = await handler(request)

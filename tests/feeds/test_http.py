@@ -70,7 +70,7 @@ def test_cache_headers_name_the_feed_the_service_and_the_articles(
 ) -> None:
     response = client.get(path)
     assert response.headers["cache-control"] == "public, max-age=30, stale-while-revalidate=60"
-    assert response.headers["vary"] == "CF-IPCountry"
+    assert response.headers["vary"] == "CF-IPCountry, Accept-Encoding"
     keys = response.headers["surrogate-key"].split()
     assert keys[:2] == ["feed-en", "service-en"]
     for uri in ("urn:storm", "urn:energy", "urn:withheld", "urn:old"):
@@ -189,3 +189,42 @@ def test_the_configured_base_url_makes_the_addresses(database_url: str, newsroom
     assert feed["feed_url"] == "https://api.example.org/v1/feeds/en/feed.json"
     assert feed["items"][0]["id"].startswith("https://api.example.org/v1/articles/")
     assert "http://testserver" not in loc
+
+
+@pytest.mark.parametrize("path", EVERY_DOOR)
+def test_gzip_is_one_encoding_of_the_same_body_with_its_own_validator(
+    client: TestClient, newsroom: Newsroom, path: str
+) -> None:
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert plain.headers.get("content-encoding") is None
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.content == plain.content  # httpx decodes it
+    assert int(packed.headers["content-length"]) < len(plain.content)
+    for response in (plain, packed):
+        assert response.headers["vary"] == "CF-IPCountry, Accept-Encoding"
+    assert packed.headers["etag"] != plain.headers["etag"]
+    again = client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]}
+    )
+    assert again.status_code == 304
+    crossed = client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["etag"]}
+    )
+    assert crossed.status_code == 200
+
+
+@pytest.mark.parametrize("path", EVERY_DOOR)
+def test_the_fast_path_and_the_route_answer_alike(
+    client: TestClient, newsroom: Newsroom, path: str
+) -> None:
+    # An unknown parameter leaves the fast path for the route, which ignores it.
+    params = {} if "sitemaps" in path else {"section": "world"}
+    fast = client.get(path, params=params)
+    routed = client.get(path, params={**params, "unknown": "1"})
+    assert fast.status_code == routed.status_code == 200
+    assert fast.content == routed.content
+    for header in ("etag", "last-modified", "surrogate-key", "vary", "cache-control"):
+        assert fast.headers[header] == routed.headers[header], header
+    problem = client.get(path.replace("/en/", "/xx/"), params=params)
+    assert_problem(problem, 404)
