@@ -210,6 +210,20 @@ async def _load(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Built:
+    answer: Answer
+    #: When the clock changes the feed by itself (a video's availability window
+    #: opens or closes): until then the same request gets the same answer.
+    until: int
+
+
+# Whole answers by request: format, addresses, country, service and filter,
+# and the rows read (ids, ETags, times), which every change to the feed moves.
+_FEEDS: Memo[_Built] = Memo(256)
+_NEVER = 2**63
+
+
 async def feed(
     store: ReadStore,
     fmt: str,
@@ -223,22 +237,45 @@ async def feed(
     self_url: str,
 ) -> Answer:
     """The newest articles of a service a reader in ``country`` may see, as a feed."""
-    form = FORMATS[fmt]
     service = await find_service(store, code)
     filters, params = _visibility(service, country, now)
-    names = [service.name]
-    changed = [service.updated_ms]
+    terms = []
     for kind, slug in (("section", section), ("tag", tag)):
         if slug is not None:
-            term_id, term_name, term_updated = await _term(store, service, kind, slug)
+            term = await _term(store, service, kind, slug)
             filters.add(kind)
-            params[f"{kind}_id"] = term_id
-            names.append(term_name)
-            changed.append(term_updated)
+            params[f"{kind}_id"] = term[0]
+            terms.append(term)
     rows = await store.all(repository.feed_query(frozenset(filters)), params)
-    last_modified = max([*changed, *(max(row[2], row[3]) for row in rows)])
+    key = (fmt, base, self_url, country, service, tuple(terms), tuple(rows))
+    built = _FEEDS.get(key)
+    if built is None or now >= built.until:
+        built = await _build(store, fmt, service, terms, rows, country, now, base, self_url)
+        _FEEDS.put(key, built)
+    return built.answer
+
+
+async def _build(
+    store: ReadStore,
+    fmt: str,
+    service: Service,
+    terms: list[tuple[int, str, int]],
+    rows: list[Sequence[Any]],
+    country: str | None,
+    now: int,
+    base: str,
+    self_url: str,
+) -> _Built:
+    form = FORMATS[fmt]
+    last_modified = max(
+        [
+            service.updated_ms,
+            *(updated for _, _, updated in terms),
+            *(max(row[2], row[3]) for row in rows),
+        ]
+    )
     channel = Channel(
-        name=": ".join(names),
+        name=": ".join([service.name, *(name for _, name, _ in terms)]),
         description=service.description,
         language=service.language,
         direction=service.direction,
@@ -260,8 +297,9 @@ async def feed(
         channel.updated_at,
     ]
     texts: list[str | tuple[Item, list[str]]] = []
-    keys = [f"feed-{code}", f"service-{code}"]
-    video_keys: list[int] = []
+    keys = [f"feed-{service.code}", f"service-{service.code}"]
+    video_ids: list[int] = []
+    until = _NEVER
     for article_id, *_ in rows:
         found = rendered.get(article_id)
         if found is None:
@@ -269,26 +307,30 @@ async def feed(
         keys.append(f"article-{article_id}")
         if found.fixed is not None:
             texts.append(found.fixed[0])
-            video_keys.extend(found.fixed[1])
+            video_ids.extend(found.fixed[1])
             validators.append(found.etag)
             continue
         fragments, playable = [], []
         for (video_id, fixed, rules), fragment in zip(found.videos, found.item.videos, strict=True):
             if fixed is None:
                 fixed = unavailable_reason(rules, country, now) is None
-                # An availability window that opened or closed changes the feed.
                 for moment in rules[2:4]:
-                    if moment is not None and moment <= now:
+                    if moment is None:
+                        continue
+                    if moment <= now:
+                        # A window that opened or closed has changed the feed.
                         last_modified = max(last_modified, moment)
+                    else:
+                        until = min(until, moment)
             if fixed:
                 fragments.append(fragment)
                 playable.append(video_id)
         validators.append([found.etag, playable])
-        video_keys.extend(playable)
+        video_ids.extend(playable)
         texts.append((found.item, fragments))
     etag = _digest(validators)
-    # The validator covers everything the body is made of, so the body of a
-    # validator seen before is that body again.
+    # The validator covers everything the body is made of: the body of a
+    # validator seen before (for another country, say) is that body again.
     body = _BODIES.get(etag)
     if body is None:
         items = [
@@ -301,14 +343,15 @@ async def feed(
             (form.document_head(channel), form.separator.join(items), form.document_tail)
         ).encode()
         _BODIES.put(etag, body)
-    keys.extend(f"video-{video_id}" for video_id in dict.fromkeys(video_keys))
-    return Answer(
+    keys.extend(f"video-{video_id}" for video_id in dict.fromkeys(video_ids))
+    answer = Answer(
         body=body,
         etag=etag,
         last_modified_ms=last_modified,
         surrogate_keys=" ".join(keys),
         media_type=form.media_type,
     )
+    return _Built(answer, until)
 
 
 async def news_sitemap(

@@ -131,3 +131,43 @@ def test_a_video_that_becomes_blocked_loses_its_enclosure(
     for path in FEEDS:
         assert OPEN_VIDEO not in client.get(path, headers={"CF-IPCountry": "FR"}).text
         assert OPEN_VIDEO in client.get(path, headers={"CF-IPCountry": "DE"}).text
+
+
+def test_a_video_whose_window_opens_gains_its_enclosure_by_itself(
+    client: TestClient, store: Callable[[dict[str, Any]], Any]
+) -> None:
+    opens = soon()
+    store(
+        bundle(
+            videos=[
+                {
+                    "uri": "urn:video:later",
+                    "service": "en",
+                    "title": "Premiere",
+                    "duration": 60,
+                    "renditions": [
+                        {"url": "https://media.example/later.mp4", "mime_type": "video/mp4"}
+                    ],
+                    "availability": {"available_from": iso(opens)},
+                    "published_at": "2025-09-01T00:00:00Z",
+                }
+            ],
+            articles=[
+                article(
+                    "en",
+                    "Premiere tonight",
+                    related_videos=["urn:video:later"],
+                    published_at=ago(hours=1),
+                )
+            ],
+        )
+    )
+    before = {path: client.get(path) for path in FEEDS}
+    for response in before.values():
+        assert "Premiere tonight" in response.text
+        assert "later.mp4" not in response.text
+    wait_until(opens)
+    for path, response in before.items():
+        after = client.get(path, headers={"If-None-Match": response.headers["etag"]})
+        assert after.status_code == 200
+        assert "https://media.example/later.mp4" in after.text
