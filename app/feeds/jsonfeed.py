@@ -59,7 +59,9 @@ def item(entry: Entry, channel: Channel) -> Item:
         "date_published": entry.published_at,
         "date_modified": entry.updated_at,
         "language": entry.language,
-        "tags": [clean(t["name"]) for t in [entry.section, *entry.tags] if t is not None],
+        "tags": list(
+            dict.fromkeys(clean(t["name"]) for t in [entry.section, *entry.tags] if t is not None)
+        ),
     }
     if entry.dek:
         doc["summary"] = clean(entry.dek)

@@ -12,43 +12,43 @@ from urllib.parse import quote, urlsplit
 
 # Characters XML 1.0 cannot carry at all, not even as character references.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# A carriage return would reach the reader as a line feed (XML end-of-line handling).
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-# In attributes, quotes, and white space that attribute normalisation would fold.
-_ATTR = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\t": "&#9;",
-        "\n": "&#10;",
-        "\r": "&#13;",
-    }
-)
-_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 # Characters a URL may hold as they are; anything else is percent-encoded.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
 def clean(value: str) -> str:
     """The text without the characters an XML document may not contain."""
-    return _NOT_XML.sub("", value)
+    return value if _NOT_XML.search(value) is None else _NOT_XML.sub("", value)
 
 
 def text(value: str) -> str:
-    """Character data for an XML element."""
-    return clean(value).translate(_TEXT)
+    """Character data for an XML element. A carriage return is a reference, or it
+    would reach the reader as a line feed (XML's end-of-line handling)."""
+    return (
+        clean(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#13;")
+    )
 
 
 def attr(value: str) -> str:
-    """An XML attribute value, to be written between double quotes."""
-    return clean(value).translate(_ATTR)
+    """An XML attribute value, to be written between double quotes (with the
+    white space that attribute normalisation would fold kept as references)."""
+    return text(value).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
 
 
 def html(value: str) -> str:
     """Plain text as HTML character data (for fragments that feeds carry as HTML)."""
-    return clean(value).translate(_HTML)
+    return (
+        clean(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
 
 
 def url(value: str) -> str:

@@ -101,9 +101,8 @@ def item(entry: Entry, channel: Channel) -> Item:
     if description:
         parts.append(f"<description>{text(description)}</description>\n")
     parts.extend(f"<dc:creator>{text(name)}</dc:creator>\n" for name in entry.authors)
-    for term in [entry.section, *entry.tags]:
-        if term is not None:
-            parts.append(f"<category>{text(term['name'])}</category>\n")
+    names = [term["name"] for term in [entry.section, *entry.tags] if term is not None]
+    parts.extend(f"<category>{text(name)}</category>\n" for name in dict.fromkeys(names))
     if entry.lead_image and entry.lead_image.get("url"):
         parts.append(_image(entry.lead_image))
     return Item("".join(parts), tuple(_video(video) for video in entry.videos), "</item>\n")

@@ -1,8 +1,11 @@
 """GET /v1/feeds/{service}/rss.xml: RSS 2.0 with Media RSS, as feed readers parse it."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import feedparser
+from factories import article, bundle, term
 from fastapi.testclient import TestClient
 from lxml import etree
 
@@ -136,3 +139,19 @@ def test_document_is_well_formed_xml_with_the_media_namespace(
     assert root.tag == "rss" and root.get("version") == "2.0"
     media = "{http://search.yahoo.com/mrss/}"
     assert root.findall(f"channel/item/{media}group/{media}content")
+
+
+def test_a_tag_named_like_the_section_is_one_category(
+    client: TestClient, store: Callable[[dict[str, Any]], Any]
+) -> None:
+    store(
+        bundle(
+            sections=[term("en", "tech", "Tech")],
+            tags=[term("en", "tech-news", "Tech"), term("en", "phones", "Phones")],
+            articles=[article("en", "New phone", section="tech", tags=["tech-news", "phones"])],
+        )
+    )
+    (entry,) = parse(client).entries
+    assert [tag.term for tag in entry.tags] == ["Tech", "Phones"]
+    (item,) = client.get("/v1/feeds/en/feed.json").json()["items"]
+    assert item["tags"] == ["Tech", "Phones"]
