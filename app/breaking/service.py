@@ -36,17 +36,24 @@ async def breaking_list(
         # Only an empty list needs to tell an unknown service from a quiet one.
         await require_service(store, service)
     items, validators = [], []
-    for article_id, until, _, teaser, etag in rows:
+    for article_id, until, _, teaser, etag, _ in rows:
         items.append(b"".join((teaser.encode(), b',"breaking":', breaking_json(until, now), b"}")))
         validators.append(f"{article_id}:{etag}:{until}".encode())
     keys = ["breaking", *(f"article-{row[0]}" for row in rows)]
     if service is not None:
         keys.append(f"service-{service}")
     earliest = min((row[1] for row in rows), default=None)
+    expired = await store.one(repository.last_expiry_query(service is not None), params)
+    # Last-Modified moves with the list: an edit, an article that became public,
+    # and a flag that came down by itself.
+    moments = [max(row[2], row[5]) for row in rows]
+    if expired is not None and expired[0] is not None:
+        moments.append(expired[0])
+    last_modified = max(moments, default=None)
     return BreakingList(
         body=b'{"items":[' + b",".join(items) + b"]}",
         etag=body_etag(b"|".join(validators)),
-        last_modified_ms=max((row[2] for row in rows), default=None),
+        last_modified_ms=last_modified,
         surrogate_keys=" ".join(keys),
         true_for=None if earliest is None else math.floor((earliest - now) / 1000),
     )

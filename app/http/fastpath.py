@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.articles import router as articles
+from app.breaking import router as breaking
 from app.errors import AppError, app_error_response
 from app.feeds import router as feeds
 
@@ -118,6 +119,20 @@ def _feed_handler(path: str, query: bytes) -> tuple[str, Handler] | None:
     )
 
 
+def _breaking_handler(query: bytes) -> Handler | None:
+    """The breaking list, of every service or of one (``service`` alone)."""
+    if not query:
+        return lambda request: breaking.list_breaking(request)
+    name, _, value = query.partition(b"=")
+    try:
+        code = value.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    if name != b"service" or not _CODE.match(code):
+        return None
+    return lambda request: breaking.list_breaking(request, service=code)
+
+
 def _template(path: str) -> str:
     for suffix in ("/summary", "/related-videos"):
         if path.endswith(suffix):
@@ -142,6 +157,9 @@ class FastPathMiddleware:
                 else:
                     handler = _article_handler(path, scope["query_string"])
                     template = _template(path)
+            elif path == "/v1/breaking" and anonymous:
+                handler = _breaking_handler(scope["query_string"])
+                template = path
             elif path.startswith(("/v1/feeds/", "/v1/sitemaps/")) and anonymous:
                 found = _feed_handler(path, scope["query_string"])
                 if found is not None:

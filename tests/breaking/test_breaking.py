@@ -267,3 +267,53 @@ def test_unknown_service_is_404_and_malformed_is_422(client: TestClient, flags: 
 def test_a_quiet_known_service_is_an_empty_list(client: TestClient, store: Store) -> None:
     store(bundle(services=[service("en"), service("uk")]))
     assert client.get("/v1/breaking", params={"service": "uk"}).json() == {"items": []}
+
+
+def test_a_flag_coming_down_moves_last_modified(client: TestClient, store: Store) -> None:
+    ends = soon()
+    store(
+        bundle(
+            articles=[
+                article(
+                    "en",
+                    "Steady flag",
+                    breaking_until=later(hours=1),
+                    published_at=ago(hours=3),
+                    updated_at=ago(hours=3),
+                ),
+                article(
+                    "en",
+                    "Brief flag",
+                    breaking_until=iso(ends),
+                    published_at=ago(hours=2),
+                    updated_at=ago(hours=2),
+                ),
+            ]
+        )
+    )
+    first = client.get("/v1/breaking")
+    assert len(first.json()["items"]) == 2
+    wait_until(ends)
+    since = client.get(
+        "/v1/breaking", headers={"If-Modified-Since": first.headers["last-modified"]}
+    )
+    assert since.status_code == 200
+    assert [item["headline"] for item in since.json()["items"]] == ["Steady flag"]
+    assert (
+        client.get(
+            "/v1/breaking", headers={"If-Modified-Since": since.headers["last-modified"]}
+        ).status_code
+        == 304
+    )
+
+
+def test_the_fast_path_and_the_route_answer_alike(client: TestClient, flags: Any) -> None:
+    for params in ({}, {"service": "en"}):
+        fast = client.get("/v1/breaking", params=params)
+        # An unknown parameter leaves the fast path for the route, which ignores it.
+        routed = client.get("/v1/breaking", params={**params, "unknown": "1"})
+        assert fast.content == routed.content
+        for header in ("etag", "last-modified", "surrogate-key", "vary", "cache-control"):
+            assert fast.headers[header] == routed.headers[header], header
+    assert_problem(client.get("/v1/breaking?service=xx"), 404)
+    assert_problem(client.get("/v1/breaking?service=%FF"), 422)

@@ -228,3 +228,17 @@ def test_the_fast_path_and_the_route_answer_alike(
         assert fast.headers[header] == routed.headers[header], header
     problem = client.get(path.replace("/en/", "/xx/"), params=params)
     assert_problem(problem, 404)
+
+
+def test_a_service_without_articles_has_valid_empty_feeds(
+    client: TestClient, store: Callable[[dict[str, Any]], Any]
+) -> None:
+    store(bundle())
+    for path in ("/v1/feeds/en/rss.xml", "/v1/feeds/en/atom.xml"):
+        parsed = feedparser.parse(client.get(path).content)
+        assert parsed.bozo == 0
+        assert parsed.entries == []
+        assert parsed.feed.title == "Service en"
+    feed = client.get("/v1/feeds/en/feed.json").json()
+    assert feed["items"] == []
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
