@@ -10,7 +10,7 @@ from app.breaking.service import breaking_list
 from app.errors import PROBLEM_RESPONSES
 from app.http.caching import public_response
 from app.http.reader import reader
-from app.timeutil import now_ms
+from app.kit.timeutil import now_ms
 
 router = APIRouter(tags=["breaking"])
 

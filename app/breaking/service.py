@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from app.articles.service import breaking_json
 from app.breaking import repository
+from app.editions.service import require_service
 from app.http.caching import body_etag
 from app.readstore import ReadStore
-from app.services.repository import require_service
 
 
 @dataclass(slots=True)

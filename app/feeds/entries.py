@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from app.render.availability import Rules
+from app.readmodel.availability import Rules
 
 
 @dataclass(frozen=True, slots=True)

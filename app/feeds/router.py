@@ -12,7 +12,7 @@ from app.feeds import atom, jsonfeed, rss, service, sitemap
 from app.feeds.schemas import JsonFeed
 from app.http.caching import public_response
 from app.http.reader import reader
-from app.timeutil import now_ms
+from app.kit.timeutil import now_ms
 
 router = APIRouter(tags=["feeds"])
 

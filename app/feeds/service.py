@@ -21,9 +21,9 @@ import orjson
 from app.errors import NotFound
 from app.feeds import atom, jsonfeed, repository, rss, sitemap
 from app.feeds.entries import Channel, Entry, Format, Item, parse_entry
+from app.kit.timeutil import db_time_ms, iso_from_ms
+from app.readmodel.availability import Rules, has_rules, unavailable_reason
 from app.readstore import ReadStore
-from app.render.availability import Rules, has_rules, unavailable_reason
-from app.timeutil import db_time_ms, iso_from_ms
 
 FORMATS: dict[str, Format] = {"rss": rss.FORMAT, "atom": atom.FORMAT, "json": jsonfeed.FORMAT}
 

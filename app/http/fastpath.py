@@ -11,16 +11,15 @@ whichever way it came.
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.articles import router as articles
-from app.breaking import router as breaking
 from app.errors import AppError, app_error_response
-from app.feeds import router as feeds
 
 _TEMPLATES = {
     None: "/v1/articles/{article_id}",
@@ -34,9 +33,34 @@ _SORTS = frozenset({"-published_at", "published_at", "-updated_at"})
 _MAX_ID = 2**62
 
 Handler = Callable[[Request], Awaitable[Response]]
+ItemRead = Callable[[Request, int], Awaitable[Response]]
 
 
-def _article_handler(path: str, query: bytes) -> Handler | None:
+@dataclass(frozen=True, slots=True)
+class ArticleReads:
+    """The endpoint functions of the article reads the fast path answers."""
+
+    list_articles: Callable[..., Awaitable[Response]]
+    get_article: ItemRead
+    get_article_summary: ItemRead
+    list_related_videos: ItemRead
+
+
+FeedRead = Callable[..., Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReads:
+    """The endpoint functions of the feeds, news sitemaps and breaking list."""
+
+    rss: FeedRead
+    atom: FeedRead
+    json_feed: FeedRead
+    news_sitemap: FeedRead
+    breaking: FeedRead
+
+
+def _article_handler(reads: ArticleReads, path: str, query: bytes) -> Handler | None:
     match = _ARTICLE.match(path)
     if match is None or query:
         return None
@@ -45,13 +69,13 @@ def _article_handler(path: str, query: bytes) -> Handler | None:
         return None
     tail = match.group(2)
     if tail is None:
-        return lambda request: articles.get_article(request, article_id)
+        return lambda request: reads.get_article(request, article_id)
     if tail == "/summary":
-        return lambda request: articles.get_article_summary(request, article_id)
-    return lambda request: articles.list_related_videos(request, article_id)
+        return lambda request: reads.get_article_summary(request, article_id)
+    return lambda request: reads.list_related_videos(request, article_id)
 
 
-def _list_handler(query: bytes) -> Handler | None:
+def _list_handler(reads: ArticleReads, query: bytes) -> Handler | None:
     try:
         pairs = parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=bool(query))
     except (UnicodeDecodeError, ValueError):
@@ -73,34 +97,29 @@ def _list_handler(query: bytes) -> Handler | None:
     sort = params.get("sort", "-published_at")
     if sort not in _SORTS:
         return None
-    return lambda request: articles.list_articles(
-        request,
-        service=service,
-        limit=int(limit),
-        cursor=cursor,
-        sort=sort,  # type: ignore[arg-type]
-    )
+    arguments: dict[str, Any] = {
+        "service": service,
+        "limit": int(limit),
+        "cursor": cursor,
+        "sort": sort,
+    }
+    return lambda request: reads.list_articles(request, **arguments)
 
 
 _FEED = re.compile(r"^/v1/feeds/([a-z0-9][a-z0-9-]{0,31})/(rss\.xml|atom\.xml|feed\.json)$")
 _SITEMAP = re.compile(r"^/v1/sitemaps/([a-z0-9][a-z0-9-]{0,31})/news\.xml$")
-_FEED_ENDPOINTS = {
-    "rss.xml": feeds.get_rss_feed,
-    "atom.xml": feeds.get_atom_feed,
-    "feed.json": feeds.get_json_feed,
-}
 # ASCII slugs only; anything else is left to the route's own validation.
 _SLUG = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 
 
-def _feed_handler(path: str, query: bytes) -> tuple[str, Handler] | None:
+def _feed_handler(reads: FeedReads, path: str, query: bytes) -> tuple[str, Handler] | None:
     """Feeds (with ``section`` and ``tag``) and news sitemaps (no parameters)."""
     sitemap = _SITEMAP.match(path)
     if sitemap is not None:
         if query:
             return None
         code = sitemap.group(1)
-        return "/v1/sitemaps/{code}/news.xml", lambda request: feeds.get_news_sitemap(request, code)
+        return "/v1/sitemaps/{code}/news.xml", lambda request: reads.news_sitemap(request, code)
     match = _FEED.match(path)
     if match is None:
         return None
@@ -114,16 +133,16 @@ def _feed_handler(path: str, query: bytes) -> tuple[str, Handler] | None:
             return None
         params[name] = value
     code, name = match.group(1), match.group(2)
-    endpoint = _FEED_ENDPOINTS[name]
+    endpoint = {"rss.xml": reads.rss, "atom.xml": reads.atom, "feed.json": reads.json_feed}[name]
     return f"/v1/feeds/{{code}}/{name}", lambda request: endpoint(
         request, code, section=params.get("section"), tag=params.get("tag")
     )
 
 
-def _breaking_handler(query: bytes) -> Handler | None:
+def _breaking_handler(reads: FeedReads, query: bytes) -> Handler | None:
     """The breaking list, of every service or of one (``service`` alone)."""
     if not query:
-        return lambda request: breaking.list_breaking(request)
+        return lambda request: reads.breaking(request)
     name, _, value = query.partition(b"=")
     try:
         code = value.decode("ascii")
@@ -131,7 +150,7 @@ def _breaking_handler(query: bytes) -> Handler | None:
         return None
     if name != b"service" or not _CODE.match(code):
         return None
-    return lambda request: breaking.list_breaking(request, service=code)
+    return lambda request: reads.breaking(request, service=code)
 
 
 def _template(path: str) -> str:
@@ -142,8 +161,10 @@ def _template(path: str) -> str:
 
 
 class FastPathMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, reads: ArticleReads, feeds: FeedReads) -> None:
         self.app = app
+        self.reads = reads
+        self.feeds = feeds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = None
@@ -153,16 +174,16 @@ class FastPathMiddleware:
             anonymous = not any(name == b"authorization" for name, _ in scope["headers"])
             if path.startswith("/v1/articles") and anonymous:
                 if path == "/v1/articles":
-                    handler = _list_handler(scope["query_string"])
+                    handler = _list_handler(self.reads, scope["query_string"])
                     template = path
                 else:
-                    handler = _article_handler(path, scope["query_string"])
+                    handler = _article_handler(self.reads, path, scope["query_string"])
                     template = _template(path)
             elif path == "/v1/breaking" and anonymous:
-                handler = _breaking_handler(scope["query_string"])
+                handler = _breaking_handler(self.feeds, scope["query_string"])
                 template = path
             elif path.startswith(("/v1/feeds/", "/v1/sitemaps/")) and anonymous:
-                found = _feed_handler(path, scope["query_string"])
+                found = _feed_handler(self.feeds, path, scope["query_string"])
                 if found is not None:
                     template, handler = found
         if handler is None:

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Article
-from app.render.articles import render_article
+from app.readmodel.articles import render_article
 
 OPEN_VIDEO = "https://media.example/open-720p.mp4"
 OPEN_VIDEO_HLS = "https://media.example/open.m3u8"
