@@ -10,6 +10,7 @@ from app.breaking.service import breaking_list
 from app.errors import PROBLEM_RESPONSES
 from app.http.caching import public_response
 from app.http.reader import reader
+from app.kit.fields import CODE_PATTERN
 from app.kit.timeutil import now_ms
 
 router = APIRouter(tags=["breaking"])
@@ -25,7 +26,7 @@ async def list_breaking(
     request: Request,
     service: Annotated[
         str | None,
-        Query(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$", description="Only this service's articles."),
+        Query(pattern=CODE_PATTERN, description="Only this service's articles."),
     ] = None,
 ) -> Response:
     """Articles whose breaking flag is up now, newest first (at most 100)."""

@@ -12,19 +12,18 @@ from app.feeds import atom, jsonfeed, rss, service, sitemap
 from app.feeds.schemas import JsonFeed
 from app.http.caching import public_response
 from app.http.reader import reader
+from app.kit.fields import CODE_PATTERN, SLUG_PATTERN
 from app.kit.timeutil import now_ms
 
 router = APIRouter(tags=["feeds"])
 
-CODE = r"^[a-z0-9][a-z0-9-]{0,31}$"
-SLUG = r"^[\w-]{1,200}$"
-
-ServiceCode = Annotated[str, Path(pattern=CODE, description="The service's code.")]
+ServiceCode = Annotated[str, Path(pattern=CODE_PATTERN, description="The service's code.")]
 SectionFilter = Annotated[
-    str | None, Query(pattern=SLUG, description="Only this section of the service (its slug).")
+    str | None,
+    Query(pattern=SLUG_PATTERN, description="Only this section of the service (its slug)."),
 ]
 TagFilter = Annotated[
-    str | None, Query(pattern=SLUG, description="Only articles with this tag (its slug).")
+    str | None, Query(pattern=SLUG_PATTERN, description="Only articles with this tag (its slug).")
 ]
 
 

@@ -96,7 +96,7 @@ class Answer:
 _ITEMS: Memo[Rendered] = Memo(4096)
 _URLS: Memo[str] = Memo(8192)
 # Whole feeds by validator: a few dozen (services, filters, countries that differ).
-_BODIES: Memo[bytes] = Memo(64)
+_BODIES: Memo[bytes] = Memo(128)
 _GZIPPED: Memo[bytes] = Memo(64)
 
 
@@ -220,7 +220,7 @@ class _Built:
 
 # Whole answers by request: format, addresses, country, service and filter,
 # and the rows read (ids, ETags, times), which every change to the feed moves.
-_FEEDS: Memo[_Built] = Memo(256)
+_FEEDS: Memo[_Built] = Memo(128)
 _NEVER = 2**63
 
 
