@@ -1,12 +1,14 @@
 """Feed and sitemap reads: who may see what, built from the stored renderings.
 
 A request reads the ids and ETags of the articles it shows (one indexed
-query); each article's item is rendered once per format from its stored
-detail and kept, by ETag, in a bounded in-process memo, so a new ETag (any
-change to the article, its videos or its taxonomy) renders it again and
-nothing stale is ever served. What depends on the request (the reader's
-country and the clock) is applied per request: which articles are visible,
-and which videos may be played here and so carry an enclosure.
+query). Each article's item is rendered once per format from its stored
+detail and kept, by ETag, in a bounded in-process memo: any change to the
+article, its videos or its taxonomy makes a new ETag, so nothing stale is
+served. What depends on the request is applied to it: which articles are
+visible (the query), and which videos the reader's country and the clock let
+play, and so carry an enclosure. A whole feed is kept too, for as long as the
+rows it was built from and the clock (a video's availability window) leave it
+unchanged.
 """
 
 import gzip
