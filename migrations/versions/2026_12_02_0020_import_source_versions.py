@@ -1,7 +1,7 @@
 """the agency version an import last applied, per article and video
 
 Revision ID: 117a8981a13b
-Revises: f4b66bb780d4
+Revises: 258789bb3978
 Create Date: 2026-12-02 00:20:57.413532
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "117a8981a13b"
-down_revision: str | None = "f4b66bb780d4"
+down_revision: str | None = "258789bb3978"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
