@@ -20,6 +20,7 @@ from app.imports.router import router as imports_router
 from app.metrics.middleware import MetricsMiddleware
 from app.notices.router import router as notices_router
 from app.readstore import make_read_store
+from app.search.router import router as search_router
 from app.services.editorial import router as services_editorial_router
 from app.services.router import router as services_router
 from app.taxonomy.editorial import router as taxonomy_editorial_router
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         articles_router,
         articles_editorial_router,
         videos_router,
+        search_router,
         taxonomy_router,
         health_router,
         services_editorial_router,

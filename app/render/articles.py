@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.render.availability import Rules, has_rules, resolve
 from app.sanitize import text_of
+from app.search.index import index_articles, index_videos
 from app.timeutil import iso, opt_ms, to_ms
 
 #: How many related videos are rendered with an article (curated first).
@@ -171,6 +172,7 @@ def render_videos(session: Session, video_ids: Iterable[int], *, cascade: bool =
         )
     if rows:
         session.execute(insert(VideoRender), rows)
+    index_videos(session, ids)
     if cascade:
         article_ids = session.scalars(
             select(ArticleRelatedVideo.article_id)
@@ -412,6 +414,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     session.execute(insert(ArticleRender), render_rows)
     if related_rows:
         session.execute(insert(ArticleRelatedVideo), related_rows)
+    index_articles(session, ids)
 
     if cascade:
         groups = {a.translation_group for a in articles if a.translation_group is not None}

@@ -1,0 +1,302 @@
+"""All SQL of search: keeping the index, and reading it on both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    column,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Article,
+    ArticleAuthor,
+    ArticleRender,
+    ArticleTag,
+    Author,
+    SearchDocument,
+    Section,
+    Service,
+    Tag,
+    Video,
+    VideoRender,
+    VideoTag,
+)
+from app.readstore import Query
+
+D = SearchDocument.__table__.c
+R = ArticleRender.__table__.c
+V = VideoRender.__table__.c
+
+# Writing ---------------------------------------------------------------------
+
+
+def articles_to_index(session: Session, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Each article's text with the stored facts of its rendering (same transaction)."""
+    rows = session.execute(
+        select(
+            Article.id,
+            Article.headline,
+            Article.dek,
+            Article.body,
+            R.public_from,
+            R.published_ts,
+            R.breaking_until,
+            R.withheld_in,
+            R.service,
+            R.language,
+            R.section_id,
+            R.summary,
+        )
+        .join(ArticleRender, ArticleRender.article_id == Article.id)
+        .where(Article.id.in_(ids))
+    )
+    return [tuple(row) for row in rows]
+
+
+def videos_to_index(session: Session, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    rows = session.execute(
+        select(
+            Video.id,
+            Video.title,
+            Video.description,
+            Video.transcript,
+            V.service,
+            Service.language,
+            Video.section_id,
+            V.published_ts,
+        )
+        .join(VideoRender, VideoRender.video_id == Video.id)
+        .join(Service, Service.id == Video.service_id)
+        .where(Video.id.in_(ids))
+    )
+    return [tuple(row) for row in rows]
+
+
+def replace_documents(
+    session: Session, doc_ids: Sequence[int], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Drop these documents from the index and store the given ones (SQLite's FTS5
+    table follows through its triggers)."""
+    session.execute(delete(SearchDocument).where(SearchDocument.doc_id.in_(doc_ids)))
+    if rows:
+        session.execute(insert(SearchDocument), list(rows))
+
+
+# Reading ---------------------------------------------------------------------
+
+SERVICE_LANGUAGE = Query(select(Service.language).where(Service.code == bindparam("code")))
+
+# An article's visibility (as article reads check it) and its indexed terms.
+RELATED_SOURCE = Query(
+    select(
+        R.public_from,
+        R.withheld_in,
+        R.updated_ts,
+        R.service,
+        R.section_id,
+        R.published_ts,
+        D.headline,
+        D.summary,
+        D.body,
+    )
+    .select_from(ArticleRender)
+    .outerjoin(SearchDocument, D.article_id == R.article_id)
+    .where(R.article_id == bindparam("id"))
+)
+
+_SHARED_TAGS = (
+    select(ArticleTag.article_id, func.count().label("shared"))
+    .where(
+        ArticleTag.tag_id.in_(
+            select(ArticleTag.tag_id).where(ArticleTag.article_id == bindparam("id"))
+        ),
+        ArticleTag.article_id != bindparam("id"),
+    )
+    .group_by(ArticleTag.article_id)
+    .subquery("shared_tags")
+)
+# Public articles of the same service sharing tags with an article, most tags first.
+RELATED_BY_TAGS = Query(
+    select(
+        R.article_id,
+        _SHARED_TAGS.c.shared,
+        R.published_ts,
+        R.section_id,
+        R.breaking_until,
+        R.teaser,
+        R.updated_ts,
+    )
+    .join(_SHARED_TAGS, _SHARED_TAGS.c.article_id == R.article_id)
+    .where(
+        R.service == bindparam("service"),
+        R.public_from <= bindparam("now", type_=BigInteger),
+        R.withheld_in.not_like(bindparam("withheld_pattern")),
+    )
+    .order_by(_SHARED_TAGS.c.shared.desc(), R.published_ts.desc(), R.article_id.desc())
+    .limit(bindparam("limit"))
+)
+
+DAY_MS = 86_400_000
+# Recency: a hit's relevance is multiplied by 0.4 + 0.6 / (1 + age / 14 days), so a
+# story of today counts fully, one of two weeks 0.7, one of a year about 0.42.
+RECENCY_FLOOR = 0.4
+RECENCY_DAYS = 14
+# FTS5 column weights: headline, summary, body, and their fold keys at 30 %.
+FTS_WEIGHTS = (10.0, 4.0, 1.5, 3.0, 1.2, 0.45)
+# ts_rank weights {D, C, B, A}: fold keys, body, summary, headline.
+TS_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+FTS = table("search_fts", column("rowid"))
+
+
+def _recency(backend: str) -> Any:
+    age = D.published_ts - bindparam("now", type_=BigInteger)
+    greatest = func.max if backend == "sqlite" else func.greatest
+    days = cast(greatest(-age, 0), Float) / float(RECENCY_DAYS * DAY_MS)
+    return RECENCY_FLOOR + (1.0 - RECENCY_FLOOR) / (1.0 + days)
+
+
+def _relevance(backend: str) -> Any:
+    if backend == "sqlite":
+        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+        return -literal_column(f"bm25(search_fts, {weights})", Float)
+    # Ranked by the positive part of the query only: ts_rank scores a query with a
+    # negation as if nothing matched.
+    query = cast(bindparam("rank"), TSQUERY)
+    return func.ts_rank(literal_column(f"'{TS_WEIGHTS}'::real[]"), D.vector, query, 1)
+
+
+def _matches(backend: str) -> Any:
+    if backend == "sqlite":
+        return text("search_fts MATCH :match")
+    return D.vector.op("@@")(cast(bindparam("match"), TSQUERY))
+
+
+def _filters(filters: frozenset[str]) -> list[Any]:
+    conditions: list[Any] = [D.public_from <= bindparam("now", type_=BigInteger)]
+    if "type" in filters:
+        conditions.append(D.kind == bindparam("type"))
+    if "service" in filters:
+        conditions.append(D.service == bindparam("service"))
+    if "language" in filters:
+        conditions.append(D.language == bindparam("language"))
+    if "section" in filters:
+        sections = select(Section.id).where(Section.slug == bindparam("section"))
+        if "service" in filters:
+            sections = sections.join(Service, Service.id == Section.service_id).where(
+                Service.code == bindparam("service")
+            )
+        conditions.append(D.section_id.in_(sections))
+    if "tag" in filters:
+        article_tag = exists(
+            select(ArticleTag.article_id)
+            .join(Tag, Tag.id == ArticleTag.tag_id)
+            .where(ArticleTag.article_id == D.article_id, Tag.slug == bindparam("tag"))
+        )
+        video_tag = exists(
+            select(VideoTag.video_id)
+            .join(Tag, Tag.id == VideoTag.tag_id)
+            .where(VideoTag.video_id == D.video_id, Tag.slug == bindparam("tag"))
+        )
+        conditions.append(or_(article_tag, video_tag))
+    if "author" in filters:
+        conditions.append(
+            exists(
+                select(ArticleAuthor.article_id)
+                .join(Author, Author.id == ArticleAuthor.author_id)
+                .where(ArticleAuthor.article_id == D.article_id, Author.slug == bindparam("author"))
+            )
+        )
+    if "country" in filters:
+        conditions.append(D.withheld_in.not_like(bindparam("withheld_pattern")))
+    if "breaking_true" in filters:
+        conditions.append(D.breaking_until > bindparam("now", type_=BigInteger))
+    if "breaking_false" in filters:
+        conditions.append(
+            or_(D.breaking_until.is_(None), D.breaking_until <= bindparam("now", type_=BigInteger))
+        )
+    if "published_after" in filters:
+        conditions.append(D.published_ts >= bindparam("published_after", type_=BigInteger))
+    if "published_before" in filters:
+        conditions.append(D.published_ts < bindparam("published_before", type_=BigInteger))
+    if "exclude" in filters:
+        conditions.append(D.doc_id != bindparam("exclude", type_=BigInteger))
+    return conditions
+
+
+@lru_cache(maxsize=1024)
+def search_query(backend: str, sort: str, filters: frozenset[str], after: bool) -> Query:
+    """The search statement for one backend, sort and combination of filters; newest
+    first ``after`` a (published time, document) key, relevance from an offset."""
+    score = (_relevance(backend) * _recency(backend)).label("score")
+    conditions = [_matches(backend), *_filters(filters)]
+    if sort == "relevance":
+        key: Any = score
+        order = (score.desc(), D.doc_id.desc())
+    else:
+        key = D.published_ts
+        order = (D.published_ts.desc(), D.doc_id.desc())
+    if after:
+        cursor_key = bindparam("cursor_key", type_=Float if sort == "relevance" else BigInteger)
+        cursor_id = bindparam("cursor_id", type_=BigInteger)
+        value = _relevance(backend) * _recency(backend) if sort == "relevance" else key
+        conditions.append(or_(value < cursor_key, and_(value == cursor_key, D.doc_id < cursor_id)))
+    ranked = select(D.doc_id, score, D.published_ts)
+    if backend == "sqlite":
+        ranked = ranked.select_from(FTS).join(SearchDocument, D.doc_id == FTS.c.rowid)
+    hits = (
+        ranked.where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("hits")
+    )
+    document = SearchDocument.__table__.alias("document")
+    statement: Select[Any] = (
+        select(
+            hits.c.doc_id,
+            hits.c.score,
+            hits.c.published_ts,
+            document.c.kind,
+            func.coalesce(document.c.article_id, document.c.video_id),
+            document.c.section_id,
+            document.c.snippet,
+            document.c.snippet_terms,
+            R.breaking_until,
+            R.teaser,
+            R.etag,
+            R.updated_ts,
+            V.detail,
+            V.rules,
+            V.etag,
+            V.updated_ts,
+        )
+        .select_from(hits)
+        .join(document, document.c.doc_id == hits.c.doc_id)
+        .outerjoin(ArticleRender, R.article_id == document.c.article_id)
+        .outerjoin(VideoRender, V.video_id == document.c.video_id)
+        .order_by(
+            hits.c.score.desc() if sort == "relevance" else hits.c.published_ts.desc(),
+            hits.c.doc_id.desc(),
+        )
+    )
+    return Query(statement)

@@ -1,0 +1,119 @@
+"""Public search endpoints."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.articles import editorial
+from app.articles.router import LEGAL_RESPONSE, ArticleId
+from app.errors import PROBLEM_RESPONSES
+from app.http.caching import public_response
+from app.http.pagination import next_link
+from app.http.reader import reader
+from app.search.schemas import RelatedArticlePage, SearchPage
+from app.search.service import MAX_QUERY, RELATED_MAX, Filters, related_articles, search
+from app.timeutil import now_ms, to_ms
+
+router = APIRouter(tags=["search"])
+
+SLUG = r"^[\w-]{1,200}$"
+CODE = r"^[a-z0-9][a-z0-9-]{0,31}$"
+LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+QUERY_HELP = (
+    'Words (all must match), "quoted phrases", -exclusions and OR between two items; '
+    "inflected forms and spellings of names are found too."
+)
+
+
+def _ms(value: datetime | None) -> int | None:
+    if value is None:
+        return None
+    return to_ms(value if value.tzinfo else value.replace(tzinfo=UTC))
+
+
+@router.get(
+    "/v1/search",
+    operation_id="search",
+    response_model=SearchPage,
+    responses=PROBLEM_RESPONSES,
+)
+async def search_content(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description=QUERY_HELP)],
+    service: Annotated[str | None, Query(pattern=CODE)] = None,
+    language: Annotated[str | None, Query(pattern=LANGUAGE)] = None,
+    section: Annotated[str | None, Query(pattern=SLUG)] = None,
+    tag: Annotated[str | None, Query(pattern=SLUG)] = None,
+    author: Annotated[str | None, Query(pattern=SLUG)] = None,
+    breaking: bool | None = None,
+    published_after: datetime | None = None,
+    published_before: datetime | None = None,
+    type: Literal["article", "video"] | None = None,
+    sort: Literal["relevance", "-published_at"] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    """Search published articles and videos, best match first."""
+    store, settings, country = reader(request)
+    if "authorization" in request.headers:
+        await editorial.check_token(request)
+    filters = Filters(
+        service=service,
+        language=language,
+        section=section,
+        tag=tag,
+        author=author,
+        breaking=breaking,
+        published_after=_ms(published_after),
+        published_before=_ms(published_before),
+        type=type,
+    )
+    page = await search(
+        store,
+        q,
+        filters,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        country=country,
+        now=now_ms(),
+    )
+    headers = {"Link": next_link(request, page.next_cursor)} if page.next_cursor else None
+    return public_response(
+        request,
+        page.body,
+        settings=settings,
+        last_modified_ms=page.last_modified_ms,
+        surrogate_keys=page.surrogate_keys,
+        vary_country=True,
+        extra_headers=headers,
+    )
+
+
+@router.get(
+    "/v1/articles/{article_id}/related",
+    operation_id="list_related_articles",
+    tags=["articles"],
+    response_model=RelatedArticlePage,
+    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE},
+)
+async def list_related_articles(
+    request: Request,
+    article_id: ArticleId,
+    limit: Annotated[int, Query(ge=1, le=RELATED_MAX)] = 6,
+) -> Response:
+    """Articles like this one (shared tags, words, section, time), as teasers."""
+    store, settings, country = reader(request)
+    if "authorization" in request.headers:
+        await editorial.check_token(request)
+    page = await related_articles(store, article_id, limit=limit, country=country, now=now_ms())
+    return public_response(
+        request,
+        page.body,
+        settings=settings,
+        last_modified_ms=page.last_modified_ms,
+        surrogate_keys=page.surrogate_keys,
+        vary_country=True,
+    )
