@@ -74,6 +74,9 @@ STORE_SOURCES = (
     "app/articles/writer.py",
     "app/summaries",
     "app/sanitize.py",
+    "app/search/analysis.py",
+    "app/search/index.py",
+    "app/search/repository.py",
 )
 
 

@@ -153,7 +153,7 @@ def _english_number(word: str) -> str:
     """Singular <-> plural of a lower-case English noun-like word; others kept."""
     if not word.isalpha() or not word.islower() or len(word) < 4:
         return word
-    if word.endswith(("ing", "ed", "ly", "ss", "us", "is")):
+    if word.endswith(("ing", "ed", "ly", "ss", "us", "is", "al", "ian", "ic", "ese", "ish")):
         return word
     if word.endswith("ies"):
         return word[:-3] + "y"
@@ -188,6 +188,30 @@ def respell(word: str) -> str | None:
     return None
 
 
+def _used(word: str, text_words: set[str], language: str) -> bool:
+    """Whether a form of the word (not a derived word) occurs in the text."""
+    word = word.lower()
+    if language == "en" or language not in ("ru", "uk"):
+        return bool({word, word + "s", word + "es", word.removesuffix("s")} & text_words)
+    stem = word[: max(3, len(word) - 2)]
+    return any(other.startswith(stem) and abs(len(other) - len(word)) <= 2 for other in text_words)
+
+
+def _subject_words(
+    records: list[dict[str, Any]], frequency: Counter[str], language: str
+) -> list[str]:
+    """The words of a story's subject that its blurbs use (a reader types those),
+    the two rarest: "2022 FIFA World Cup Final" -> "FIFA Final"."""
+    text_words = {w.lower() for record in records for w in _WORD.findall(record["body"])}
+    words = []
+    for word in _WORD.findall(records[0]["title"].split("(")[0]):
+        word = word.strip("'’-")
+        if len(word) >= 3 and _used(word, text_words, language):
+            words.append(word)
+    ranked = sorted(dict.fromkeys(words), key=lambda word: (frequency[word.lower()], word))
+    return ranked[:2]
+
+
 def _rare_words(title: str, frequency: Counter[str], stop: frozenset[str]) -> list[str]:
     words = [word.strip("'’-") for word in _WORD.findall(title)]
     words = [word for word in words if len(word) >= 4 and word.lower() not in stop]
@@ -212,10 +236,16 @@ def build() -> RelevanceSet:
             _article(uri, language, _headline(record["body"]), record["body"], n)
         )
         by_event[(language, record["event_id"])].append({**record, "uri": uri})
+    itn_frequency: Counter[str] = Counter()
+    for records in by_event.values():
+        for record in records:
+            itn_frequency.update({w.lower() for w in _WORD.findall(record["body"])})
     for (language, event), records in sorted(by_event.items()):
-        subject = records[0]["title"].split(",")[0].strip()
+        words = _subject_words(records, itn_frequency, language)
+        if not words:
+            continue
         relevant = {record["uri"] for record in records}
-        query = inflector.phrase(subject, language, len(found.queries))
+        query = inflector.phrase(" ".join(words), language, len(found.queries))
         found.queries.append(Judged(language, "itn", query, language, relevant))
         if language in ("ru", "uk"):
             other = "uk" if language == "ru" else "ru"

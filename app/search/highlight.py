@@ -9,48 +9,63 @@ summary and body around their first match. Everything but the marks is escaped.
 from __future__ import annotations
 
 import html
+from itertools import islice
 
 from app.search.analysis import fold
-from app.search.index import NO_TERM, surface_words
+from app.search.index import NO_TERM, surface_words, surface_words_of
 
 WINDOW_WORDS = 28
 BEFORE_WORDS = 6
 ELLIPSIS = "…"
+_DECIDED_MAX = 50_000
 
 
-def _matches(entry: str, exact: frozenset[str], folded: frozenset[str]) -> bool:
-    if entry == NO_TERM:
-        return False
-    return any(term in exact or fold(term) in folded for term in entry.split("+"))
+class Marks:
+    """The query's terms and fold keys, and which stored entries they mark (each
+    entry decided once per query, however many hits hold it)."""
+
+    __slots__ = ("_decided", "exact", "folded")
+
+    def __init__(self, exact: frozenset[str], folded: frozenset[str]) -> None:
+        self.exact = exact
+        self.folded = folded
+        self._decided: dict[str, bool] = {NO_TERM: False}
+
+    def matches(self, entry: str) -> bool:
+        found = self._decided.get(entry)
+        if found is None:
+            if len(self._decided) > _DECIDED_MAX:
+                self._decided = {NO_TERM: False}
+            found = self._decided[entry] = any(
+                term in self.exact or fold(term) in self.folded for term in entry.split("+")
+            )
+        return found
 
 
-def highlight(snippet: str, terms: str, exact: frozenset[str], folded: frozenset[str]) -> str:
+def highlight(snippet: str, terms: str, marks: Marks) -> str:
     """HTML: the best passage of ``snippet`` with its matching words marked."""
     entries = terms.split(" ")
-    spans = [(match.start(), match.end()) for match in surface_words(snippet)]
-    if len(spans) != len(entries):
-        # Stored by another version of the analysis: better no marks than wrong ones.
-        entries = [NO_TERM] * len(spans)
-    headline_end = snippet.find("\n")
-    if headline_end < 0:
-        headline_end = len(snippet)
-    first_after = None
-    headline_words = 0
-    marked = []
-    for index, (start, _) in enumerate(spans):
-        hit = _matches(entries[index], exact, folded)
-        marked.append(hit)
-        if start < headline_end:
-            headline_words = index + 1
-        elif hit and first_after is None:
-            first_after = index
+    marking = set(filter(marks.matches, set(entries)))
+    marked = [entry in marking for entry in entries]
+    headline, _, _ = snippet.partition("\n")
+    headline_words = len(surface_words_of(headline))
+    try:
+        first_after = marked.index(True, headline_words)
+    except ValueError:
+        first_after = None
     if first_after is None:
-        if any(marked[:headline_words]) or headline_words == len(spans):
-            return _render(snippet, spans, marked, 0, headline_words, headline_end)
-        first_after = headline_words
-    begin = max(headline_words, first_after - BEFORE_WORDS)
-    end = min(len(spans), begin + WINDOW_WORDS)
-    return _render(snippet, spans, marked, begin, end, None)
+        if any(marked[:headline_words]) or headline_words >= len(marked):
+            begin, end, limit = 0, headline_words, len(headline)
+        else:
+            begin, end, limit = headline_words, headline_words + WINDOW_WORDS, None
+    else:
+        begin = max(headline_words, first_after - BEFORE_WORDS)
+        end, limit = begin + WINDOW_WORDS, None
+    spans = [match.span() for match in islice(surface_words(snippet), end + 1)]
+    end = min(end, len(spans))
+    # Entries stored by an older analysis may be fewer than the words found now.
+    marked.extend([False] * (end - len(marked)))
+    return _render(snippet, spans, marked, begin, end, limit)
 
 
 def _render(
@@ -63,11 +78,12 @@ def _render(
 ) -> str:
     if begin >= end:
         return html.escape(snippet[:limit] if limit is not None else "")
+    # spans may hold one word past the passage, to tell where it stops.
     start = spans[begin][0]
     stop = limit if limit is not None else spans[end - 1][1]
     line_end = snippet.find("\n", stop)
     line_end = len(snippet) if line_end < 0 else line_end
-    ends_line = end == len(spans) or spans[end][0] > line_end
+    ends_line = end >= len(spans) or spans[end][0] > line_end
     if ends_line:
         # The passage ends with its paragraph: keep the closing punctuation.
         stop = line_end

@@ -10,7 +10,7 @@ index. Videos are public as they are listed, so every video is indexed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -79,8 +79,12 @@ def words_of(surface: str) -> list[str]:
     return [match.group() for match in words(normalize(surface))]
 
 
-def surface_words(text: str) -> Iterable[re.Match[str]]:
+def surface_words(text: str) -> Iterator[re.Match[str]]:
     return _SURFACE.finditer(text)
+
+
+def surface_words_of(text: str) -> list[str]:
+    return _SURFACE.findall(text)
 
 
 def _vector(fields: Sequence[list[str]]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from app.search.analysis import (
     QUERY_LANGUAGES,
@@ -24,11 +24,13 @@ from app.search.analysis import (
     script_of,
     words,
 )
+from app.search.highlight import Marks
 from app.search.index import FOLD_PREFIX
 
 MAX_ITEMS = 16
-# Shorter fold keys are ordinary words more often than spellings of a name.
-MIN_FOLD = 4
+# Only terms this long are also looked for by fold key: shorter ones are ordinary
+# words (rate, rat) more often than spellings of a name.
+MIN_FOLD = 5
 MAX_PHRASE_WORDS = 12
 EXACT_COLUMNS = "{headline summary body}"
 FOLD_COLUMNS = "{headline_folds summary_folds body_folds}"
@@ -47,7 +49,7 @@ class Item:
     folded: frozenset[tuple[str, ...]]
 
 
-@dataclass(slots=True)
+@dataclass
 class Parsed:
     # Every clause must match; a clause matches when any of its items does.
     clauses: list[list[Item]] = field(default_factory=list)
@@ -57,8 +59,10 @@ class Parsed:
     def empty(self) -> bool:
         return not self.clauses
 
-    def marks(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The terms and fold keys a highlight marks: those of the positive items."""
+    @cached_property
+    def marks(self) -> Marks:
+        """What a highlight marks: the terms and fold keys of the positive items (kept
+        with the parsed query, so that repeated searches reuse its decisions)."""
         exact: set[str] = set()
         folded: set[str] = set()
         for clause in self.clauses:
@@ -67,7 +71,7 @@ class Parsed:
                     exact.update(sequence)
                 for sequence in item.folded:
                     folded.update(sequence)
-        return frozenset(exact), frozenset(folded)
+        return Marks(frozenset(exact), frozenset(folded))
 
 
 def _languages_for(word: str, languages: tuple[str, ...]) -> list[str]:
@@ -82,7 +86,7 @@ def _word_item(word: str, languages: tuple[str, ...]) -> Item | None:
         return None
     return Item(
         exact=frozenset((term,) for term in terms),
-        folded=frozenset((key,) for key in map(fold, terms) if len(key) >= MIN_FOLD),
+        folded=frozenset((fold(term),) for term in terms if len(term) >= MIN_FOLD),
     )
 
 

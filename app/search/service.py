@@ -28,7 +28,7 @@ from app.http.pagination import list_body
 from app.readstore import ReadStore, Row
 from app.render.availability import resolve
 from app.search import repository
-from app.search.highlight import highlight
+from app.search.highlight import Marks, highlight
 from app.search.query import Item, Parsed, QueryTooLong, fts5, parse, tsquery
 from app.search.repository import DAY_MS
 
@@ -138,11 +138,11 @@ def _sql_filters(filters: Filters, country: str | None, params: dict[str, Any]) 
     return names
 
 
-def render_hit(row: Row, country: str | None, now: int, marks: Any) -> tuple[bytes, int, str]:
+def render_hit(row: Row, country: str | None, now: int, marks: Marks) -> tuple[bytes, int, str]:
     """A hit as JSON, its Last-Modified and its surrogate key."""
     _, score, _, kind, item_id, _, snippet, terms = row[:8]
     breaking_until, teaser, _, article_updated, detail, rules, _, video_updated = row[8:16]
-    extra = {"type": kind, "score": round(score, 6), "highlight": highlight(snippet, terms, *marks)}
+    extra = {"type": kind, "score": round(score, 6), "highlight": highlight(snippet, terms, marks)}
     if kind == "article":
         tail = orjson.dumps(extra)[1:]
         body = b"".join(
@@ -189,7 +189,7 @@ async def search(
     rows = await store.all(statement, params)
     more = len(rows) > limit
     rows = rows[:limit]
-    marks = parsed.marks()
+    marks = parsed.marks
     items, keys = [], ["search"]
     last_modified = None
     for row in rows:
