@@ -28,6 +28,7 @@ class SearchDocument(Base):
     __table_args__ = (
         Index("ix_search_documents_published", "published_ts", "doc_id"),
         Index("ix_search_documents_public_from", "public_from"),
+        Index("ix_search_documents_breaking_until", "breaking_until"),
         # PostgreSQL's full-text index; on SQLite FTS5 does that job, and the
         # predicate keeps this one empty there.
         Index(

@@ -7,16 +7,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.articles import editorial
-from app.articles.router import LEGAL_RESPONSE, ArticleId
+from app.articles.router import LEGAL_RESPONSE, TEASER_FIELDS, ArticleId, Fields
 from app.errors import PROBLEM_RESPONSES
 from app.http.caching import public_response
+from app.http.fields import parse_fields, trim_list
 from app.http.pagination import next_link
 from app.http.reader import reader
-from app.search.schemas import RelatedArticlePage, SearchPage
-from app.search.service import MAX_QUERY, RELATED_MAX, Filters, related_articles, search
+from app.search.cache import AnswerCache
+from app.search.schemas import ArticleHit, RelatedArticlePage, SearchPage, VideoHit
+from app.search.service import MAX_QUERY, RELATED_MAX, Filters, cached_search, related_articles
 from app.timeutil import now_ms, to_ms
 
 router = APIRouter(tags=["search"])
+
+HIT_FIELDS = frozenset(ArticleHit.model_fields) | frozenset(VideoHit.model_fields)
 
 SLUG = r"^[\w-]{1,200}$"
 CODE = r"^[a-z0-9][a-z0-9-]{0,31}$"
@@ -25,6 +29,14 @@ QUERY_HELP = (
     'Words (all must match), "quoted phrases", -exclusions and OR between two items; '
     "inflected forms and spellings of names are found too."
 )
+
+
+def _cache(request: Request) -> AnswerCache:
+    state = request.app.state
+    cache: AnswerCache | None = getattr(state, "search_cache", None)
+    if cache is None:
+        cache = state.search_cache = AnswerCache(state.settings.search_cache_size)
+    return cache
 
 
 def _ms(value: datetime | None) -> int | None:
@@ -54,9 +66,11 @@ async def search_content(
     sort: Literal["relevance", "-published_at"] = "relevance",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
+    fields: Fields = None,
 ) -> Response:
     """Search published articles and videos, best match first."""
     store, settings, country = reader(request)
+    names = parse_fields(fields, HIT_FIELDS)
     if "authorization" in request.headers:
         await editorial.check_token(request)
     filters = Filters(
@@ -70,8 +84,9 @@ async def search_content(
         published_before=_ms(published_before),
         type=type,
     )
-    page = await search(
+    page = await cached_search(
         store,
+        _cache(request),
         q,
         filters,
         sort=sort,
@@ -83,7 +98,7 @@ async def search_content(
     headers = {"Link": next_link(request, page.next_cursor)} if page.next_cursor else None
     return public_response(
         request,
-        page.body,
+        page.body if names is None else trim_list(page.body, names),
         settings=settings,
         last_modified_ms=page.last_modified_ms,
         surrogate_keys=page.surrogate_keys,
@@ -103,15 +118,17 @@ async def list_related_articles(
     request: Request,
     article_id: ArticleId,
     limit: Annotated[int, Query(ge=1, le=RELATED_MAX)] = 6,
+    fields: Fields = None,
 ) -> Response:
     """Articles like this one (shared tags, words, section, time), as teasers."""
     store, settings, country = reader(request)
+    names = parse_fields(fields, TEASER_FIELDS)
     if "authorization" in request.headers:
         await editorial.check_token(request)
     page = await related_articles(store, article_id, limit=limit, country=country, now=now_ms())
     return public_response(
         request,
-        page.body,
+        page.body if names is None else trim_list(page.body, names),
         settings=settings,
         last_modified_ms=page.last_modified_ms,
         surrogate_keys=page.surrogate_keys,

@@ -28,6 +28,7 @@ from app.http.pagination import list_body
 from app.readstore import ReadStore, Row
 from app.render.availability import resolve
 from app.search import repository
+from app.search.cache import AnswerCache
 from app.search.highlight import Marks, highlight
 from app.search.query import Item, Parsed, QueryTooLong, fts5, parse, tsquery
 from app.search.repository import DAY_MS
@@ -55,6 +56,8 @@ class Page:
     last_modified_ms: int | None
     surrogate_keys: str
     next_cursor: str | None
+    # The next moment the answer changes by itself, if any.
+    changes_ms: int | None = None
 
 
 _INVALID_CURSOR = "The cursor is not valid for this search; start again without it."
@@ -138,8 +141,11 @@ def _sql_filters(filters: Filters, country: str | None, params: dict[str, Any]) 
     return names
 
 
-def render_hit(row: Row, country: str | None, now: int, marks: Marks) -> tuple[bytes, int, str]:
-    """A hit as JSON, its Last-Modified and its surrogate key."""
+def render_hit(
+    row: Row, country: str | None, now: int, marks: Marks
+) -> tuple[bytes, int, str, int | None]:
+    """A hit as JSON, its Last-Modified, its surrogate key, and the next moment its
+    representation changes by itself (a video becoming available or expiring)."""
     _, score, _, kind, item_id, _, snippet, terms = row[:8]
     breaking_until, teaser, _, article_updated, detail, rules, _, video_updated = row[8:16]
     extra = {"type": kind, "score": round(score, 6), "highlight": highlight(snippet, terms, marks)}
@@ -148,10 +154,39 @@ def render_hit(row: Row, country: str | None, now: int, marks: Marks) -> tuple[b
         body = b"".join(
             (teaser.encode(), b',"breaking":', breaking_json(breaking_until, now), b",", tail)
         )
-        return body, article_updated, f"article-{item_id}"
-    video = resolve(orjson.loads(detail), orjson.loads(rules), country, now)
+        return body, article_updated, f"article-{item_id}", None
+    window = orjson.loads(rules)
+    video = resolve(orjson.loads(detail), window, country, now)
     video.update(extra)
-    return orjson.dumps(video), video_updated, f"video-{item_id}"
+    changes = min((edge for edge in window[2:4] if edge is not None and edge > now), default=None)
+    return orjson.dumps(video), video_updated, f"video-{item_id}", changes
+
+
+async def cached_search(
+    store: ReadStore,
+    cache: AnswerCache,
+    q: str,
+    filters: Filters,
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    country: str | None,
+    now: int,
+) -> Page:
+    """``search``, answered from memory while nothing it depends on has changed."""
+    version, next_public, next_unbreaking = await store.one(  # type: ignore[misc]
+        repository.STATE[store.backend], {"now": now}
+    )
+    key = (q, filters, sort, limit, cursor, country)
+    page: Page | None = cache.get(key, version, now)
+    if page is None:
+        page = await search(
+            store, q, filters, sort=sort, limit=limit, cursor=cursor, country=country, now=now
+        )
+        moments = [m for m in (next_public, next_unbreaking, page.changes_ms) if m is not None]
+        cache.put(key, version, now, min(moments, default=None), page)
+    return page
 
 
 async def search(
@@ -191,20 +226,22 @@ async def search(
     rows = rows[:limit]
     marks = parsed.marks
     items, keys = [], ["search"]
-    last_modified = None
+    last_modified = changes = None
     for row in rows:
         if row[9] is None and row[12] is None:
             continue  # deleted in the meantime
-        body, changed, key_name = render_hit(row, country, now, marks)
+        body, changed, key_name, hit_changes = render_hit(row, country, now, marks)
         items.append(body)
         keys.append(key_name)
         last_modified = changed if last_modified is None else max(last_modified, changed)
+        if hit_changes is not None:
+            changes = hit_changes if changes is None else min(changes, hit_changes)
     next_cursor = None
     if more and sort == "relevance" and offset + limit <= MAX_OFFSET:
         next_cursor = encode_cursor(sort, moment, offset + limit, 0)
     elif more and sort != "relevance":
         next_cursor = encode_cursor(sort, moment, rows[-1][2], rows[-1][0])
-    return Page(list_body(items, next_cursor), last_modified, " ".join(keys), next_cursor)
+    return Page(list_body(items, next_cursor), last_modified, " ".join(keys), next_cursor, changes)
 
 
 # Related articles ----------------------------------------------------------------

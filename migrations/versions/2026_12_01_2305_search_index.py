@@ -86,6 +86,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_search_documents_video_id", ["video_id"], unique=False)
         batch_op.create_index("ix_search_documents_public_from", ["public_from"], unique=False)
         batch_op.create_index(
+            "ix_search_documents_breaking_until", ["breaking_until"], unique=False
+        )
+        batch_op.create_index(
             "ix_search_documents_published", ["published_ts", "doc_id"], unique=False
         )
         batch_op.create_index(
@@ -110,6 +113,7 @@ def downgrade() -> None:
             "ix_search_documents_vector", postgresql_using="gin", sqlite_where=sa.text("0")
         )
         batch_op.drop_index("ix_search_documents_published")
+        batch_op.drop_index("ix_search_documents_breaking_until")
         batch_op.drop_index("ix_search_documents_public_from")
         batch_op.drop_index("ix_search_documents_video_id")
         batch_op.drop_index("ix_search_documents_article_id")

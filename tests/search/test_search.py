@@ -448,3 +448,32 @@ def test_bad_parameters_are_4xx_problems(
 ) -> None:
     body = assert_problem(client.get("/v1/search", params=params), status)
     assert any(error["field"] == field for error in body["errors"])
+
+
+def test_scheduled_story_is_found_once_its_time_comes(client: TestClient, store: Any) -> None:
+    when = soon()
+    store(bundle(articles=[article("en", "Harbour plans", published_at=iso(when))]))
+    assert titles(client, "harbour") == []
+    wait_until(when)
+    assert titles(client, "harbour") == ["Harbour plans"]
+
+
+def test_breaking_flag_ends_by_itself_in_search_too(client: TestClient, store: Any) -> None:
+    until = soon()
+    store(bundle(articles=[article("en", "Harbour fire", breaking_until=iso(until))]))
+    [hit] = hits(client, "harbour")
+    assert hit["breaking"] == {"until": iso(until)}
+    assert titles(client, "harbour", breaking="true") == ["Harbour fire"]
+    wait_until(until)
+    [hit] = hits(client, "harbour")
+    assert hit["breaking"] is None
+    assert titles(client, "harbour", breaking="true") == []
+
+
+def test_fields_trims_every_hit(client: TestClient, newsroom: None) -> None:
+    response = client.get("/v1/search", params={"q": "zelensky OR harbour", "fields": "id,type"})
+    items = response.json()["items"]
+    # Three English spellings, the Russian and Ukrainian ones by fold key, the video.
+    assert len(items) == 6
+    assert all(set(item) == {"id", "type"} for item in items)
+    assert_problem(client.get("/v1/search", params={"q": "x", "fields": "nope"}), 400)
