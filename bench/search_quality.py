@@ -396,6 +396,39 @@ def run_backend(database_url: str, relevance: RelevanceSet) -> dict[str, dict[st
         return evaluate(relevance, http_search(client, uris))
 
 
+def measure(
+    backends: list[str], news_limit: int | None = None
+) -> dict[str, dict[str, dict[str, Score]]]:
+    """Scores on each store, each in a database of its own (PostgreSQL: a throwaway
+    cluster, as the tests start it)."""
+    relevance = build(news_limit)
+    results: dict[str, dict[str, dict[str, Score]]] = {}
+    for backend in backends:
+        if backend == "sqlite":
+            with tempfile.TemporaryDirectory(prefix="masthead-quality-") as folder:
+                results[backend] = run_backend(f"sqlite:///{folder}/quality.db", relevance)
+        else:
+            sys.path.insert(0, str(REPO / "tests"))
+            from pgcluster import throwaway_postgres  # type: ignore[import-not-found]
+
+            with throwaway_postgres() as url:
+                results[backend] = run_backend(url, relevance)
+    return results
+
+
+def as_json(results: dict[str, dict[str, dict[str, Score]]]) -> dict[str, Any]:
+    return {
+        backend: {
+            language: {
+                kind: {"queries": s.queries, "recall_at_10": s.recall_at_10, "mrr": s.mrr}
+                for kind, s in kinds.items()
+            }
+            for language, kinds in scores.items()
+        }
+        for backend, scores in results.items()
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -407,45 +440,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"search quality: the corpora are not in {SHARED_DATA}", file=sys.stderr)
         return 1
     started = time.monotonic()
-    relevance = build(options.news_limit)
-    results: dict[str, dict[str, dict[str, Score]]] = {}
-    for backend in options.backends.split(","):
-        if backend == "sqlite":
-            with tempfile.TemporaryDirectory(prefix="masthead-quality-") as folder:
-                results[backend] = run_backend(f"sqlite:///{folder}/quality.db", relevance)
-        else:
-            sys.path.insert(0, str(REPO / "tests"))
-            from pgcluster import throwaway_postgres  # type: ignore[import-not-found]
-
-            with throwaway_postgres() as url:
-                results[backend] = run_backend(url, relevance)
-    articles = sum(len(items) for items in relevance.articles.values())
-    print(
-        f"# Search quality: {articles:,} articles, {len(relevance.queries):,} queries, "
-        f"{time.monotonic() - started:.0f} s\n"
-    )
+    results = measure(options.backends.split(","), options.news_limit)
+    print(f"# Search quality ({time.monotonic() - started:.0f} s)\n")
     print(table(results))
-    out = (
-        REPO
-        / "bench"
-        / "results"
-        / f"search-quality-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
-    )
-    out.write_bytes(
-        orjson.dumps(
-            {
-                backend: {
-                    language: {
-                        kind: {"queries": s.queries, "recall_at_10": s.recall_at_10, "mrr": s.mrr}
-                        for kind, s in kinds.items()
-                    }
-                    for language, kinds in scores.items()
-                }
-                for backend, scores in results.items()
-            },
-            option=orjson.OPT_INDENT_2,
-        )
-    )
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    out = REPO / "bench" / "results" / f"search-quality-{stamp}.json"
+    out.write_bytes(orjson.dumps(as_json(results), option=orjson.OPT_INDENT_2))
     return 0
 
 

@@ -49,11 +49,12 @@ _LETTERS = str.maketrans(
         "إ": "ا",
         "آ": "ا",
         "ٱ": "ا",
-        "ى": "ي",
-        "ي": "ی",  # Arabic yeh and kaf as Persian writes them, one letter each
-        "ك": "ک",
     }
 )
+# Arabic and Persian write yeh and kaf differently; after stemming (each stemmer
+# reads its own letters) a term has one of each, so a Persian word typed on an
+# Arabic keyboard still matches.
+_TERM_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
 
 SNOWBALL = {
     "ar": "arabic",
@@ -137,7 +138,7 @@ _STOPWORDS_TEXT = {
 }
 
 
-_NEEDS_LETTERS = re.compile("[ёًٌٍَُِّْٰٕٖٜٟٓٔٗ٘ٙٚٛٝٞـأإآٱىيك]")
+_NEEDS_LETTERS = re.compile("[ёأإآٱ]")
 
 
 def normalize(text: str) -> str:
@@ -239,8 +240,9 @@ def _make_term(language: str) -> Callable[[str], str | None]:
             lemmas = _lemmas(morphology, word)
             return lemmas[0] if lemmas else word.replace("'", "")
         if algorithm is not None:
-            return str(_stemmer(algorithm).stemWord(word.replace("'", ""))) or None
-        return word.replace("'", "")
+            stem = str(_stemmer(algorithm).stemWord(word.replace("'", "")))
+            return stem.translate(_TERM_LETTERS) or None
+        return word.replace("'", "").translate(_TERM_LETTERS)
 
     return term
 
@@ -268,6 +270,14 @@ def analyzer(language: str) -> Callable[[str], str | None]:
     return term
 
 
+def candidate_languages(word: str, languages: tuple[str, ...]) -> list[str]:
+    """The languages a query word is read in: those asked for (else those of its
+    script), its script's default language, and ``simple``."""
+    script = script_of(word)
+    candidates = [base_language(code) for code in languages] or list(QUERY_LANGUAGES[script])
+    return list(dict.fromkeys([*candidates, SCRIPT_DEFAULT[script], "simple"]))
+
+
 def query_alternatives(word: str, languages: tuple[str, ...]) -> dict[str, str]:
     """Every term a query word may stand for, each with a language that makes it.
 
@@ -276,9 +286,8 @@ def query_alternatives(word: str, languages: tuple[str, ...]) -> dict[str, str]:
     and the unanalysed word matches documents in languages with no analyser.
     """
     script = script_of(word)
-    candidates = [base_language(code) for code in languages] or list(QUERY_LANGUAGES[script])
     found: dict[str, str] = {}
-    for language in dict.fromkeys([*candidates, SCRIPT_DEFAULT[script], "simple"]):
+    for language in candidate_languages(word, languages):
         term = analyzer(language)(word)
         if term is None:
             # A stop word of one of its languages: documents in it do not hold the

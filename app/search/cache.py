@@ -62,6 +62,3 @@ class AnswerCache:
         self._kept.move_to_end(key)
         while len(self._kept) > self.size:
             self._kept.popitem(last=False)
-
-    def clear(self) -> None:
-        self._kept.clear()

@@ -14,14 +14,11 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from app.search.analysis import (
-    QUERY_LANGUAGES,
-    SCRIPT_DEFAULT,
     analyzer,
-    base_language,
+    candidate_languages,
     fold,
     normalize,
     query_alternatives,
-    script_of,
     words,
 )
 from app.search.highlight import Marks
@@ -74,12 +71,6 @@ class Parsed:
         return Marks(frozenset(exact), frozenset(folded))
 
 
-def _languages_for(word: str, languages: tuple[str, ...]) -> list[str]:
-    script = script_of(word)
-    candidates = [base_language(code) for code in languages] or list(QUERY_LANGUAGES[script])
-    return list(dict.fromkeys([*candidates, SCRIPT_DEFAULT[script], "simple"]))
-
-
 def _word_item(word: str, languages: tuple[str, ...]) -> Item | None:
     terms = query_alternatives(word, languages)
     if not terms:
@@ -94,7 +85,7 @@ def _phrase_item(phrase_words: list[str], languages: tuple[str, ...]) -> Item | 
     if len(phrase_words) == 1:
         return _word_item(phrase_words[0], languages)
     exact: set[tuple[str, ...]] = set()
-    for language in _languages_for(phrase_words[0], languages):
+    for language in candidate_languages(phrase_words[0], languages):
         term = analyzer(language)
         sequence = tuple(value for value in map(term, phrase_words) if value)
         if sequence:

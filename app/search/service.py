@@ -33,7 +33,6 @@ from app.search.highlight import Marks, highlight
 from app.search.query import Item, Parsed, QueryTooLong, fts5, parse, tsquery
 from app.search.repository import DAY_MS
 
-SORTS = ("relevance", "-published_at")
 MAX_QUERY = 300
 
 
@@ -175,6 +174,10 @@ async def cached_search(
     now: int,
 ) -> Page:
     """``search``, answered from memory while nothing it depends on has changed."""
+    if cache.size <= 0:
+        return await search(
+            store, q, filters, sort=sort, limit=limit, cursor=cursor, country=country, now=now
+        )
     version, next_public, next_unbreaking = await store.one(  # type: ignore[misc]
         repository.STATE[store.backend], {"now": now}
     )
