@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.articles import router as articles
 from app.errors import AppError, app_error_response
+from app.search import router as search
+from app.search.service import MAX_QUERY
 
 _TEMPLATES = {
     None: "/v1/articles/{article_id}",
@@ -79,6 +81,44 @@ def _list_handler(query: bytes) -> Handler | None:
     )
 
 
+_SEARCH_SORTS = frozenset({"relevance", "-published_at"})
+
+
+def _search_handler(query: bytes) -> Handler | None:
+    try:
+        pairs = parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params or name not in ("q", "service", "limit", "cursor", "sort"):
+            return None
+        params[name] = value
+    q = params.get("q", "")
+    if not 0 < len(q) <= MAX_QUERY:
+        return None
+    service = params.get("service")
+    if service is not None and not _CODE.match(service):
+        return None
+    limit = params.get("limit", "20")
+    if not _LIMIT.match(limit) or int(limit) > 100:
+        return None
+    cursor = params.get("cursor")
+    if cursor is not None and not 0 < len(cursor) <= 300:
+        return None
+    sort = params.get("sort", "relevance")
+    if sort not in _SEARCH_SORTS:
+        return None
+    return lambda request: search.search_content(
+        request,
+        q=q,
+        service=service,
+        limit=int(limit),
+        cursor=cursor,
+        sort=sort,  # type: ignore[arg-type]
+    )
+
+
 def _template(path: str) -> str:
     for suffix in ("/summary", "/related-videos"):
         if path.endswith(suffix):
@@ -94,19 +134,22 @@ class FastPathMiddleware:
         handler = None
         if scope["type"] == "http" and scope["method"] == "GET":
             path: str = scope["path"]
-            if path.startswith("/v1/articles") and not any(
+            if path.startswith(("/v1/articles", "/v1/search")) and not any(
                 name == b"authorization" for name, _ in scope["headers"]
             ):
                 if path == "/v1/articles":
                     handler = _list_handler(scope["query_string"])
+                elif path == "/v1/search":
+                    handler = _search_handler(scope["query_string"])
                 else:
                     handler = _article_handler(path, scope["query_string"])
         if handler is None:
             await self.app(scope, receive, send)
             return
-        scope["masthead.route"] = (
-            "/v1/articles" if scope["path"] == "/v1/articles" else _template(scope["path"])
-        )
+        if scope["path"] in ("/v1/articles", "/v1/search"):
+            scope["masthead.route"] = scope["path"]
+        else:
+            scope["masthead.route"] = _template(scope["path"])
         request = Request(scope, receive)
         try:
             response = await handler(request)

@@ -29,6 +29,22 @@ class SearchDocument(Base):
         Index("ix_search_documents_published", "published_ts", "doc_id"),
         Index("ix_search_documents_public_from", "public_from"),
         Index("ix_search_documents_breaking_until", "breaking_until"),
+        # Everything a search filters and ranks on but the text: each match is joined
+        # through this index alone, never through the wide rows.
+        Index(
+            "ix_search_documents_facts",
+            "doc_id",
+            "public_from",
+            "published_ts",
+            "kind",
+            "service",
+            "language",
+            "section_id",
+            "breaking_until",
+            "withheld_in",
+            "article_id",
+            "video_id",
+        ),
         # PostgreSQL's full-text index; on SQLite FTS5 does that job, and the
         # predicate keeps this one empty there.
         Index(

@@ -181,14 +181,16 @@ async def cached_search(
     version, next_public, next_unbreaking = await store.one(  # type: ignore[misc]
         repository.STATE[store.backend], {"now": now}
     )
-    key = (q, filters, sort, limit, cursor, country)
-    page: Page | None = cache.get(key, version, now)
-    if page is None:
+
+    async def make() -> tuple[Page, int | None]:
         page = await search(
             store, q, filters, sort=sort, limit=limit, cursor=cursor, country=country, now=now
         )
         moments = [m for m in (next_public, next_unbreaking, page.changes_ms) if m is not None]
-        cache.put(key, version, now, min(moments, default=None), page)
+        return page, min(moments, default=None)
+
+    key = (q, filters, sort, limit, cursor, country)
+    page: Page = await cache.get_or_make(key, version, now, make)
     return page
 
 
@@ -224,7 +226,7 @@ async def search(
     if after is not None:
         params["cursor_key"], params["cursor_id"] = after
     statement = repository.search_query(store.backend, sort, frozenset(names), after is not None)
-    rows = await store.all(statement, params)
+    rows = await repository.search_rows(store, statement, params)
     more = len(rows) > limit
     rows = rows[:limit]
     marks = parsed.marks
@@ -299,7 +301,7 @@ async def related_articles(
             names.add("country")
             params["withheld_pattern"] = pattern
         statement = repository.search_query(store.backend, "relevance", frozenset(names), False)
-        rows = await store.all(statement, params)
+        rows = await repository.search_rows(store, statement, params)
         best = max((row[1] for row in rows), default=0.0) or 1.0
         for row in rows:
             if row[9] is None:

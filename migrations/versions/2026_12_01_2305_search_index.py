@@ -18,6 +18,19 @@ down_revision: str | None = "f4b66bb780d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+FACTS = [
+    "doc_id",
+    "public_from",
+    "published_ts",
+    "kind",
+    "service",
+    "language",
+    "section_id",
+    "breaking_until",
+    "withheld_in",
+    "article_id",
+    "video_id",
+]
 FTS_COLUMNS = "headline, summary, body, headline_folds, summary_folds, body_folds"
 OLD_VALUES = ", ".join(f"old.{name}" for name in FTS_COLUMNS.split(", "))
 NEW_VALUES = ", ".join(f"new.{name}" for name in FTS_COLUMNS.split(", "))
@@ -88,6 +101,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_search_documents_breaking_until", ["breaking_until"], unique=False
         )
+        batch_op.create_index("ix_search_documents_facts", FACTS, unique=False)
         batch_op.create_index(
             "ix_search_documents_published", ["published_ts", "doc_id"], unique=False
         )
@@ -113,6 +127,7 @@ def downgrade() -> None:
             "ix_search_documents_vector", postgresql_using="gin", sqlite_where=sa.text("0")
         )
         batch_op.drop_index("ix_search_documents_published")
+        batch_op.drop_index("ix_search_documents_facts")
         batch_op.drop_index("ix_search_documents_breaking_until")
         batch_op.drop_index("ix_search_documents_public_from")
         batch_op.drop_index("ix_search_documents_video_id")
