@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="", description="Public base URL used for Link headers and canonical links."
     )
+    search_cache_size: int = Field(
+        default=1024,
+        ge=0,
+        description="Search answers kept in memory per worker (0: none); "
+        "each is dropped as soon as a write or the clock may change it.",
+    )
     demo_on_start: bool = Field(
         default=False, description="Load the demo content when the server starts."
     )

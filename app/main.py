@@ -28,6 +28,7 @@ from app.imports.editorial_router import router as imports_editorial_router
 from app.metrics.middleware import MetricsMiddleware
 from app.notices.editorial_router import router as notices_editorial_router
 from app.readstore import make_read_store
+from app.search.router import router as search_router
 from app.taxonomy.editorial_router import router as taxonomy_editorial_router
 from app.taxonomy.router import router as taxonomy_router
 from app.videos.editorial_router import router as videos_editorial_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         articles.router,
         articles_editorial_router,
         videos_router,
+        search_router,
         taxonomy_router,
         breaking.router,
         feeds.router,

@@ -74,6 +74,7 @@ STORE_SOURCES = (
     "app/articles/content.py",
     "app/summaries",
     "app/kit",
+    "app/search/repository.py",
 )
 
 

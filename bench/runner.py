@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from bench import loading, publish
+from bench import loading, publish, search_quality
 from bench.dataset import Dataset, build_dataset
 from bench.report import (
     Row,
@@ -170,6 +170,7 @@ class Bench:
         self.logs = self.run_dir / "logs"
         self.rows: list[Row] = []
         self.scale_rows: list[ScaleRow] = []
+        self.quality: dict[str, Any] = {}
         self.ceiling_body: Path | None = None
         self.ceiling_paths: Path | None = None
         self.notes: list[str] = []
@@ -307,6 +308,19 @@ class Bench:
             self.run_backend(backend, self.dataset)
         if o.scale_check:
             self.run_scale_check()
+        if "search-quality" in self.selected:
+            self.run_search_quality()
+
+    def run_search_quality(self) -> None:
+        """recall@10 and MRR per language on each store (bench/search_quality.py)."""
+        if not search_quality.available():
+            self.notes.append("search-quality: the corpora of ../shared/data are absent.")
+            return
+        # --quick: 300 records of each news corpus, as the test takes them.
+        with self.phase("search quality"):
+            self.quality = search_quality.measure(
+                self.options.backends, 300 if self.options.quick else None
+            )
 
     @contextlib.contextmanager
     def database(self, backend: str, dataset: Dataset) -> Iterator[str]:
@@ -552,6 +566,8 @@ class Bench:
         ]
         if self.scale_rows:
             lines += ["", "Cost must not grow with the store:", "", scale_table(self.scale_rows)]
+        if self.quality:
+            lines += ["", "Search quality:", "", search_quality.table(self.quality)]
         notes = list(self.notes)
         if error:
             notes.append(f"The run stopped early: {error}")
@@ -579,6 +595,7 @@ class Bench:
             else None,
             "rows": as_json(self.rows),
             "scale_check": [{**asdict(r), "scale": round(r.scale, 3)} for r in self.scale_rows],
+            "search_quality": search_quality.as_json(self.quality),
             "notes": notes,
             "error": error,
         }

@@ -23,7 +23,7 @@ from bench.server import HOST, get
 
 # Order of the report.
 READ_WORKLOADS = ("detail", "detail-304", "list", "list-deep", "search", "related", "feed", "mixed")
-ALL_WORKLOADS = (*READ_WORKLOADS, "publish", "import")
+ALL_WORKLOADS = (*READ_WORKLOADS, "publish", "import", "search-quality")
 # --workloads names: "list" selects both list rows.
 SELECTORS = {"list": ("list", "list-deep")}
 MIXED_WEIGHTS = {"detail": 70, "list": 7.5, "list-deep": 7.5, "search": 10, "feed": 5}

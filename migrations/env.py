@@ -6,9 +6,15 @@ from sqlalchemy import Connection
 from app.config import get_settings
 from app.db import make_engine
 from app.models import Base
+from app.models.search import is_search_index_table
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """SQLite's FTS5 index is made by its migration, not by a model."""
+    return not (type_ == "table" and is_search_index_table(name))
 
 
 def _configure(connection: Connection) -> None:
@@ -17,6 +23,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
 
 

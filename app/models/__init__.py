@@ -14,6 +14,7 @@ from app.models.base import Base, utcnow
 from app.models.editorial import ROLES, ApiToken, IdempotencyRecord, Revision
 from app.models.notice import Notice
 from app.models.render import ArticleRelatedVideo, ArticleRender, VideoRender
+from app.models.search import SearchDocument
 from app.models.service import Service
 from app.models.taxonomy import Author, Section, Tag
 from app.models.video import Video, VideoTag
@@ -35,6 +36,7 @@ __all__ = [
     "IdempotencyRecord",
     "Notice",
     "Revision",
+    "SearchDocument",
     "Section",
     "Service",
     "Summary",

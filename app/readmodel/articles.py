@@ -25,6 +25,7 @@ from app.readmodel.documents import (
     video_rules,
 )
 from app.readmodel.loading import load_articles, load_videos
+from app.readmodel.search_index import index_articles
 from app.readmodel.suggestions import Suggester
 from app.readmodel.translations import translations_of
 
@@ -102,6 +103,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     session.execute(insert(ArticleRender), render_rows)
     if related_rows:
         session.execute(insert(ArticleRelatedVideo), related_rows)
+    index_articles(session, ids)
 
     if cascade:
         groups = {a.translation_group for a in articles if a.translation_group is not None}

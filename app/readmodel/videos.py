@@ -11,6 +11,7 @@ from app.models import ArticleRelatedVideo, VideoRender
 from app.readmodel.articles import render_articles
 from app.readmodel.documents import content_etag, video_document, video_rules
 from app.readmodel.loading import load_videos
+from app.readmodel.search_index import index_videos
 
 
 def render_video(session: Session, video_id: int, *, cascade: bool = True) -> None:
@@ -43,6 +44,7 @@ def render_videos(session: Session, video_ids: Iterable[int], *, cascade: bool =
         )
     if rows:
         session.execute(insert(VideoRender), rows)
+    index_videos(session, ids)
     if cascade:
         article_ids = session.scalars(
             select(ArticleRelatedVideo.article_id)

@@ -1,0 +1,311 @@
+"""All SQL of search: reading the index on both stores (the read model keeps it)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from app.models import (
+    ArticleAuthor,
+    ArticleRender,
+    ArticleTag,
+    Author,
+    SearchDocument,
+    Section,
+    Service,
+    Tag,
+    VideoRender,
+    VideoTag,
+)
+from app.readstore import Query, ReadStore, Row
+
+D = SearchDocument.__table__.c
+R = ArticleRender.__table__.c
+V = VideoRender.__table__.c
+
+# Reading ---------------------------------------------------------------------
+
+
+def _state(version: Any) -> Query:
+    now = bindparam("now", type_=BigInteger)
+    return Query(
+        select(
+            version,
+            select(func.min(D.public_from)).where(D.public_from > now).scalar_subquery(),
+            select(func.min(D.breaking_until)).where(D.breaking_until > now).scalar_subquery(),
+        )
+    )
+
+
+# The store's version, and the next moment an article becomes public or stops being
+# breaking news: what decides whether a kept answer still holds.
+STATE = {
+    "sqlite": _state(
+        select(column("data_version")).select_from(table("pragma_data_version")).scalar_subquery()
+    ),
+    "postgresql": _state(cast(func.pg_current_snapshot(), Text)),
+}
+
+SERVICE_LANGUAGE = Query(select(Service.language).where(Service.code == bindparam("code")))
+
+# An article's visibility (as article reads check it) and its indexed terms.
+RELATED_SOURCE = Query(
+    select(
+        R.public_from,
+        R.withheld_in,
+        R.updated_ts,
+        R.service,
+        R.section_id,
+        R.published_ts,
+        D.headline,
+        D.summary,
+        D.body,
+    )
+    .select_from(ArticleRender)
+    .outerjoin(SearchDocument, D.article_id == R.article_id)
+    .where(R.article_id == bindparam("id"))
+)
+
+_SHARED_TAGS = (
+    select(ArticleTag.article_id, func.count().label("shared"))
+    .where(
+        ArticleTag.tag_id.in_(
+            select(ArticleTag.tag_id).where(ArticleTag.article_id == bindparam("id"))
+        ),
+        ArticleTag.article_id != bindparam("id"),
+    )
+    .group_by(ArticleTag.article_id)
+    .subquery("shared_tags")
+)
+# Public articles of the same service sharing tags with an article, most tags first.
+RELATED_BY_TAGS = Query(
+    select(
+        R.article_id,
+        _SHARED_TAGS.c.shared,
+        R.published_ts,
+        R.section_id,
+        R.breaking_until,
+        R.teaser,
+        R.updated_ts,
+    )
+    .join(_SHARED_TAGS, _SHARED_TAGS.c.article_id == R.article_id)
+    .where(
+        R.service == bindparam("service"),
+        R.public_from <= bindparam("now", type_=BigInteger),
+        R.withheld_in.not_like(bindparam("withheld_pattern")),
+    )
+    .order_by(_SHARED_TAGS.c.shared.desc(), R.published_ts.desc(), R.article_id.desc())
+    .limit(bindparam("limit"))
+)
+
+DAY_MS = 86_400_000
+# Recency: a hit's relevance is multiplied by 0.4 + 0.6 / (1 + age / 14 days), so a
+# story of today counts fully, one of two weeks 0.7, one of a year about 0.42.
+RECENCY_FLOOR = 0.4
+RECENCY_DAYS = 14
+# FTS5 column weights: headline, summary, body, and their fold keys at 30 %.
+FTS_WEIGHTS = (10.0, 4.0, 1.5, 3.0, 1.2, 0.45)
+# ts_rank weights {D, C, B, A}: fold keys, body, summary, headline.
+TS_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+FTS = table("search_fts", column("rowid"))
+
+
+def _recency(backend: str) -> Any:
+    age = D.published_ts - bindparam("now", type_=BigInteger)
+    greatest = func.max if backend == "sqlite" else func.greatest
+    days = cast(greatest(-age, 0), Float) / float(RECENCY_DAYS * DAY_MS)
+    return RECENCY_FLOOR + (1.0 - RECENCY_FLOOR) / (1.0 + days)
+
+
+def _relevance(backend: str) -> Any:
+    if backend == "sqlite":
+        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+        return -literal_column(f"bm25(search_fts, {weights})", Float)
+    # Ranked by the positive part of the query only: ts_rank scores a query with a
+    # negation as if nothing matched.
+    query = cast(bindparam("rank"), TSQUERY)
+    return func.ts_rank(literal_column(f"'{TS_WEIGHTS}'::real[]"), D.vector, query, 1)
+
+
+def _matches(backend: str) -> Any:
+    if backend == "sqlite":
+        return text("search_fts MATCH :match")
+    return D.vector.op("@@")(cast(bindparam("match"), TSQUERY))
+
+
+def _filters(filters: frozenset[str]) -> list[Any]:
+    conditions: list[Any] = [D.public_from <= bindparam("now", type_=BigInteger)]
+    if "type" in filters:
+        conditions.append(D.kind == bindparam("type"))
+    if "service" in filters:
+        conditions.append(D.service == bindparam("service"))
+    if "language" in filters:
+        conditions.append(D.language == bindparam("language"))
+    if "section" in filters:
+        sections = select(Section.id).where(Section.slug == bindparam("section"))
+        if "service" in filters:
+            sections = sections.join(Service, Service.id == Section.service_id).where(
+                Service.code == bindparam("service")
+            )
+        conditions.append(D.section_id.in_(sections))
+    if "tag" in filters:
+        article_tag = exists(
+            select(ArticleTag.article_id)
+            .join(Tag, Tag.id == ArticleTag.tag_id)
+            .where(ArticleTag.article_id == D.article_id, Tag.slug == bindparam("tag"))
+        )
+        video_tag = exists(
+            select(VideoTag.video_id)
+            .join(Tag, Tag.id == VideoTag.tag_id)
+            .where(VideoTag.video_id == D.video_id, Tag.slug == bindparam("tag"))
+        )
+        conditions.append(or_(article_tag, video_tag))
+    if "author" in filters:
+        conditions.append(
+            exists(
+                select(ArticleAuthor.article_id)
+                .join(Author, Author.id == ArticleAuthor.author_id)
+                .where(ArticleAuthor.article_id == D.article_id, Author.slug == bindparam("author"))
+            )
+        )
+    if "country" in filters:
+        conditions.append(D.withheld_in.not_like(bindparam("withheld_pattern")))
+    if "breaking_true" in filters:
+        conditions.append(D.breaking_until > bindparam("now", type_=BigInteger))
+    if "breaking_false" in filters:
+        conditions.append(
+            or_(D.breaking_until.is_(None), D.breaking_until <= bindparam("now", type_=BigInteger))
+        )
+    if "published_after" in filters:
+        conditions.append(D.published_ts >= bindparam("published_after", type_=BigInteger))
+    if "published_before" in filters:
+        conditions.append(D.published_ts < bindparam("published_before", type_=BigInteger))
+    if "exclude" in filters:
+        conditions.append(D.doc_id != bindparam("exclude", type_=BigInteger))
+    return conditions
+
+
+@lru_cache(maxsize=1024)
+def search_query(backend: str, sort: str, filters: frozenset[str], after: bool) -> Query:
+    """The search statement for one backend, sort and combination of filters; newest
+    first ``after`` a (published time, document) key, relevance from an offset."""
+    score = (_relevance(backend) * _recency(backend)).label("score")
+    conditions = [_matches(backend), *_filters(filters)]
+    if sort == "relevance":
+        key: Any = score
+        order = (score.desc(), D.doc_id.desc())
+    else:
+        key = D.published_ts
+        order = (D.published_ts.desc(), D.doc_id.desc())
+    if after:
+        cursor_key = bindparam("cursor_key", type_=Float if sort == "relevance" else BigInteger)
+        cursor_id = bindparam("cursor_id", type_=BigInteger)
+        value = _relevance(backend) * _recency(backend) if sort == "relevance" else key
+        conditions.append(or_(value < cursor_key, and_(value == cursor_key, D.doc_id < cursor_id)))
+    ranked = select(D.doc_id, score, D.published_ts)
+    if backend == "sqlite":
+        ranked = ranked.select_from(FTS).join(SearchDocument, D.doc_id == FTS.c.rowid)
+    hits = (
+        ranked.where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("hits")
+    )
+    document = SearchDocument.__table__.alias("document")
+    statement: Select[Any] = (
+        select(
+            hits.c.doc_id,
+            hits.c.score,
+            hits.c.published_ts,
+            document.c.kind,
+            func.coalesce(document.c.article_id, document.c.video_id),
+            document.c.section_id,
+            document.c.snippet,
+            document.c.snippet_terms,
+            R.breaking_until,
+            R.teaser,
+            R.etag,
+            R.updated_ts,
+            V.detail,
+            V.rules,
+            V.etag,
+            V.updated_ts,
+        )
+        .select_from(hits)
+        .join(document, document.c.doc_id == hits.c.doc_id)
+        .outerjoin(ArticleRender, R.article_id == document.c.article_id)
+        .outerjoin(VideoRender, V.video_id == document.c.video_id)
+        .order_by(
+            hits.c.score.desc() if sort == "relevance" else hits.c.published_ts.desc(),
+            hits.c.doc_id.desc(),
+        )
+    )
+    return Query(statement)
+
+
+# Running the searches ------------------------------------------------------------
+
+_local = threading.local()
+# Per worker thread; small, as the operating system caches the file anyway (the
+# server's resident size must not grow with the store).
+_SEARCH_CACHE_KIB = 4096
+
+
+def _sqlite_connection(path: str) -> sqlite3.Connection:
+    connections: dict[str, sqlite3.Connection] | None = getattr(_local, "connections", None)
+    if connections is None:
+        connections = _local.connections = {}
+    connection = connections.get(path)
+    if connection is None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("PRAGMA busy_timeout=5000")
+        connection.execute("PRAGMA query_only=1")
+        connection.execute(f"PRAGMA cache_size=-{_SEARCH_CACHE_KIB}")
+        connection.execute("PRAGMA mmap_size=0")
+        connections[path] = connection
+    return connection
+
+
+def _sqlite_all(path: str, query: Query, params: Mapping[str, Any]) -> list[Row]:
+    sql, args = query.args("sqlite", params)
+    try:
+        return _sqlite_connection(path).execute(sql, args).fetchall()
+    except sqlite3.OperationalError:
+        # A reopened connection recovers from a replaced or vanished file.
+        _local.connections.pop(path).close()
+        raise
+
+
+async def search_rows(store: ReadStore, query: Query, params: Mapping[str, Any]) -> list[Row]:
+    """The rows of a search. A search that matches many documents takes tens of
+    milliseconds: on SQLite it runs in a worker thread on a connection of its own
+    (sqlite3 lets go of the GIL while it steps), so that it never holds up the event
+    loop and the primary-key reads of every other request."""
+    path: str | None = getattr(store, "path", None)
+    if store.backend == "sqlite" and path is not None:
+        return await asyncio.to_thread(_sqlite_all, path, query, params)
+    return await store.all(query, params)
