@@ -27,7 +27,7 @@ LEGAL_RESPONSE: dict[int | str, dict[str, object]] = {
     451: problem_spec("Withheld in the reader's country")
 }
 
-router = APIRouter(tags=["search"])
+router = APIRouter()
 
 HIT_FIELDS = frozenset(ArticleHit.model_fields) | frozenset(VideoHit.model_fields)
 
@@ -57,6 +57,7 @@ def _ms(value: datetime | None) -> int | None:
 @router.get(
     "/v1/search",
     operation_id="search",
+    tags=["search"],
     response_model=SearchPage,
     responses=PROBLEM_RESPONSES,
 )
