@@ -311,6 +311,7 @@ def postgres_database(
             "--no-owner",
             str(found),
         ]
+        (run_dir / "logs").mkdir(parents=True, exist_ok=True)
         _run_logged(command, _environ(), run_dir / "logs" / "pg_restore.log", 1800, log)
         _analyze(database_url)
         log(f"postgresql: cached dump {found.name} restored in {time.monotonic() - started:.1f} s")
