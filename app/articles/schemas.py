@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from app.editorial.patch import patch_model
 from app.kit.fields import LABEL_MAX, Code, Country, LanguageTag, SafeUrl, Slug, Strict
 from app.taxonomy.schemas import TaxonomyRef
 from app.videos.schemas import RelatedVideo
@@ -268,6 +269,16 @@ class ArticleWrite(Strict):
     breaking_until: AwareDatetime | None = None
     embargo_until: AwareDatetime | None = None
     withheld_in: list[Country] = Field(default=[], max_length=250)
+
+
+#: ``PATCH /v1/articles/{id}``: a merge patch of the write shape, and a correction.
+ArticlePatch = patch_model(
+    ArticleWrite,
+    correction=(
+        str | None,
+        Field(default=None, description="Appends this text to the public corrections log."),
+    ),
+)
 
 
 class PublishWrite(Strict):

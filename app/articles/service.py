@@ -26,7 +26,7 @@ from app.auth.service import Principal
 from app.editions.service import require_service
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized, UnavailableForLegalReasons
 from app.http.caching import Representation, body_etag, http_date
-from app.http.fields import trim_document, trim_list
+from app.http.fields import trim_document, trim_list, trimmed
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
 from app.http.reader import reader
 from app.http.writes import PRIVATE, private_json, version_etag
@@ -179,8 +179,7 @@ async def list_teasers(
     # is cheaper than hashing the assembled body.
     validators.append((next_cursor or "").encode())
     etag = None if names is not None else body_etag(b"|".join(validators))
-    if names is not None:
-        body = trim_list(body, names)
+    body = trim_list(body, names)
     keys = ["articles", *(f"article-{row[0]}" for row in rows)]
     if service is not None:
         keys.append(f"service-{service}")
@@ -260,19 +259,12 @@ async def article_detail(
     )
 
 
-def _trimmed(rendered: Representation, names: list[str] | None) -> Representation:
-    if names is not None:
-        rendered.body = trim_document(rendered.body, names)
-        rendered.etag = None
-    return rendered
-
-
 async def article_by_id(
     store: ReadStore, article_id: int, country: str | None, names: list[str] | None
 ) -> Representation:
     now = now_ms()
     row = check_visible(await store.one(repository.BY_ID, {"id": article_id}), now, country)
-    return _trimmed(await article_detail(store, row, article_id, country, now), names)
+    return trimmed(await article_detail(store, row, article_id, country, now), names)
 
 
 async def article_by_slug(
@@ -289,39 +281,43 @@ async def article_by_slug(
         check_visible([*visibility], now, country)
         return Moved(f"/v1/services/{code}/articles/{current_slug}")
     row = check_visible(row, now, country)
-    return _trimmed(await article_detail(store, row, row[11], country, now), names)
+    return trimmed(await article_detail(store, row, row[11], country, now), names)
 
 
-async def article_summary(store: ReadStore, article_id: int, country: str | None) -> Representation:
+async def article_summary(
+    store: ReadStore, article_id: int, country: str | None, names: list[str] | None
+) -> Representation:
     now = now_ms()
     row = check_visible(await store.one(repository.SUMMARY, {"id": article_id}), now, country)
     _, withheld, summary, updated_ts, service = row
     if summary == "null":
         raise NotFound("This article has no summary.")
-    return Representation(
+    found = Representation(
         body=summary.encode(),
         etag=None,
         last_modified_ms=updated_ts,
         surrogate_keys=f"article-{article_id} service-{service}",
         vary_country=bool(withheld),
     )
+    return trimmed(found, names)
 
 
 async def related_videos(
-    store: ReadStore, article_id: int, country: str | None, limit: int
+    store: ReadStore, article_id: int, country: str | None, limit: int, names: list[str] | None
 ) -> Representation:
     now = now_ms()
     row = check_visible(await store.one(repository.RELATED, {"id": article_id}), now, country)
     _, withheld, related, updated_ts, _ = row
     videos, _, by_country = resolve_related(related, country, now, limit)
     keys = [f"article-{article_id}", *(f"video-{video['id']}" for video in videos)]
-    return Representation(
+    found = Representation(
         body=orjson.dumps({"items": videos}),
         etag=None,
         last_modified_ms=updated_ts,
         surrogate_keys=" ".join(keys),
         vary_country=by_country or bool(withheld),
     )
+    return trimmed(found, names, items=True)
 
 
 # Editors' reads ------------------------------------------------------------------
@@ -420,9 +416,7 @@ def live_response(
     document["notices"] = [
         notice["doc"] for notice in _notices(request, country, document["service"], now_in_ms)
     ]
-    body = orjson.dumps(document)
-    if names is not None:
-        body = trim_document(body, names)
+    body = trim_document(orjson.dumps(document), names)
     return private_json(
         body,
         status_code=status_code,
@@ -514,7 +508,9 @@ async def live_article_by_slug(
     return await run_in_threadpool(_with_session, request, work)
 
 
-async def live_summary_response(request: Request, article_id: int) -> Response | None:
+async def live_summary_response(
+    request: Request, article_id: int, names: list[str] | None
+) -> Response | None:
     principal = await _principal(request)
 
     def work(session: Session) -> Response | None:
@@ -524,12 +520,15 @@ async def live_summary_response(request: Request, article_id: int) -> Response |
         summary = live_summary(article)
         if summary is None:
             raise NotFound("This article has no summary.")
-        return private_json(summary, etag=article_etag(article))
+        body = trim_document(orjson.dumps(summary), names)
+        return private_json(body, etag=article_etag(article))
 
     return await run_in_threadpool(_with_session, request, work)
 
 
-async def live_related_videos(request: Request, article_id: int, limit: int) -> Response | None:
+async def live_related_videos(
+    request: Request, article_id: int, limit: int, names: list[str] | None
+) -> Response | None:
     principal = await _principal(request)
 
     def work(session: Session) -> Response | None:
@@ -539,7 +538,8 @@ async def live_related_videos(request: Request, article_id: int, limit: int) -> 
         _, _, country = reader(request)
         _, related = live_view(session, article, utcnow())
         videos, _, _ = resolve_related(related, country, to_ms(utcnow()), limit)
-        return private_json({"items": videos}, etag=article_etag(article))
+        body = trim_list(orjson.dumps({"items": videos}), names)
+        return private_json(body, etag=article_etag(article))
 
     return await run_in_threadpool(_with_session, request, work)
 
@@ -598,10 +598,7 @@ async def list_by_status(
             for _, until, teaser in rows
         ]
         next_cursor = encode_cursor(sort, rows[-1][0], rows[-1][0]) if more else None
-        body = list_body(items, next_cursor)
-        if names is not None:
-            body = trim_list(body, names)
-        response = private_json(body)
+        response = private_json(trim_list(list_body(items, next_cursor), names))
         if next_cursor is not None:
             response.headers["Link"] = next_link(request, next_cursor)
         return response
