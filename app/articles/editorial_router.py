@@ -53,6 +53,7 @@ bearer = HTTPBearer(
 router = APIRouter(tags=["editorial"], dependencies=[Security(bearer)])
 
 ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id.")]
+RevisionNumber = Annotated[int, Path(ge=1, le=2**31, description="The revision's number.")]
 IfMatch = Annotated[
     str | None,
     Header(
@@ -130,8 +131,8 @@ def create_article(
         ArticlePatch,
         "A JSON merge patch (RFC 7396) of the article's write shape (`ArticleWrite`): "
         'members given replace, `null` removes (`"slug": null` makes a new slug from the '
-        'headline), the rest stays. An extra member `"correction": "text"` appends to the '
-        "public corrections log.",
+        'headline, `"translation_of": null` unlinks the translation), the rest stays. An '
+        'extra member `"correction": "text"` appends to the public corrections log.',
     ),
 )
 def update_article(
@@ -305,10 +306,7 @@ def list_article_revisions(
     more = len(found) > limit
     found = found[:limit]
     next_cursor = encode_cursor("revisions", found[-1].number, article.id) if more else None
-    page = {
-        "items": [revision_document(r, detail=False) for r in found],
-        "next_cursor": next_cursor,
-    }
+    page = {"items": [revision_document(r) for r in found], "next_cursor": next_cursor}
     response = private_json(trim_list(orjson.dumps(page), names), etag=article_etag(article))
     if next_cursor is not None:
         response.headers["Link"] = next_link(request, next_cursor)
@@ -323,15 +321,44 @@ def list_article_revisions(
 )
 def get_article_revision(
     article_id: ArticleId,
-    number: Annotated[int, Path(ge=1, le=2**31)],
+    number: RevisionNumber,
     principal: AnyToken,
     session: SessionDep,
     fields: Fields = None,
 ) -> Response:
-    """One revision: who, when, which fields, and their previous values."""
+    """One revision: who, when, which fields and their previous values, and the
+    article as it left it (write shape, status, key points, curated videos)."""
     names = parse_fields(fields, REVISION_DETAIL_FIELDS)
-    article, found = revision(session, principal, article_id, number, utcnow())
+    article, found, content = revision(session, principal, article_id, number, utcnow())
     return private_json(
-        trim_document(orjson.dumps(revision_document(found, detail=True)), names),
+        trim_document(orjson.dumps(revision_document(found, content)), names),
         etag=f"article-{article.id}-r{found.number}",
     )
+
+
+@router.post(
+    "/v1/articles/{article_id}/revisions/{number}/restore",
+    operation_id="restore_article_revision",
+    response_model=ArticleOut,
+    responses={
+        **write_responses(400, 401, 403, 404, 409, 412, 422, 428),
+        200: {"description": "The article with that content again", "headers": ETAG_HEADER},
+    },
+)
+def restore_article_revision(
+    request: Request,
+    article_id: ArticleId,
+    number: RevisionNumber,
+    principal: AnyToken,
+    session: SessionDep,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Make a revision's content current again, as a new revision; needs If-Match."""
+
+    def produce() -> Response:
+        now = utcnow()
+        article = editorial.restore_revision(session, principal, article_id, number, if_match, now)
+        return written(request, session, article, now)
+
+    return idempotent(session, request, principal, {}, produce)

@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.articles import repository
+from app.articles.history import Content, content_after, snapshot
 from app.articles.repository import ArticleRepository
 from app.auth.dependencies import optional_principal
 from app.auth.service import Principal
@@ -31,7 +32,7 @@ from app.http.pagination import decode_cursor, encode_cursor, list_body, next_li
 from app.http.reader import reader
 from app.http.writes import PRIVATE, private_json, version_etag
 from app.kit.timeutil import iso, iso_from_ms, now_ms, opt_ms, to_ms
-from app.models import Article, Revision, utcnow
+from app.models import Article, ArticleVideo, Revision, utcnow
 from app.notices.service import notices_for
 from app.readmodel.articles import DETAIL_RELATED, live_document
 from app.readmodel.availability import depends_on_country, resolve
@@ -617,19 +618,65 @@ def check_status_list(public_only: Sequence[object], sort: str) -> None:
         )
 
 
-# History --------------------------------------------------------------------------
+# The write shape and history ----------------------------------------------------
 
 
-def revision_document(found: Revision, *, detail: bool) -> dict[str, Any]:
+def shape_time(value: datetime | None) -> str | None:
+    """Full precision, so that an unchanged time compares equal after a round trip."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def write_shape(articles: ArticleRepository, article: Article) -> dict[str, Any]:
+    """The article as editors write it: what a merge patch is applied to."""
+    section = articles.section_slug(article.section_id) if article.section_id is not None else None
+    shape: dict[str, Any] = {
+        "service": article.service.code,
+        "headline": article.headline,
+        "dek": article.dek,
+        "kicker": article.kicker,
+        "language": article.language,
+        "slug": article.slug,
+        "body": article.body,
+        "lead_image": article.lead_image,
+        "section": section,
+        "tags": articles.tag_slugs(article.id),
+        "authors": articles.author_slugs(article.id),
+        "urgency": article.urgency,
+        "breaking_until": shape_time(article.breaking_until),
+        "embargo_until": shape_time(article.embargo_until),
+        "withheld_in": sorted(article.withheld_in or []),
+        "translation_of": articles.translation_of(article),
+    }
+    return {name: value for name, value in shape.items() if value is not None}
+
+
+def content_of(articles: ArticleRepository, article: Article, status: str) -> Content:
+    """What a revision keeps of the article: its write shape, status, the editors' key
+    points (None when readers get generated ones) and the curated related videos."""
+    editorial = articles.summary(article.id, "editorial")
+    return snapshot(
+        write_shape(articles, article),
+        status,
+        list(editorial.bullets) if editorial is not None else None,
+        articles.linked_ids(ArticleVideo, "video_id", article.id),
+    )
+
+
+def revision_document(found: Revision, content: Content | None = None) -> dict[str, Any]:
+    """A revision as the history lists it; with its ``content``, as it is read alone."""
     document: dict[str, Any] = {
         "number": found.number,
         "action": found.action,
         "actor": found.actor,
         "fields": found.fields,
         "created_at": iso(found.created_at),
+        "restored_from": found.restored_from,
     }
-    if detail:
+    if content is not None:
         document["previous"] = found.previous
+        document.update(content)
     return document
 
 
@@ -646,11 +693,28 @@ def revisions(
     return article, ArticleRepository(session).revisions(article.id, before, limit + 1)
 
 
-def revision(
-    session: Session, principal: Principal, article_id: int, number: int, now: datetime
-) -> tuple[Article, Revision]:
-    article = readable_article(session, principal, article_id, now)
-    found = ArticleRepository(session).revision(article.id, number)
+def revision_of(articles: ArticleRepository, article: Article, number: int) -> Revision:
+    found = articles.revision(article.id, number)
     if found is None:
         raise NotFound(f"The article has no revision {number}.")
-    return article, found
+    return found
+
+
+def revision_content(
+    articles: ArticleRepository, article: Article, found: Revision, now: datetime
+) -> Content:
+    """The content the revision left (see ``articles.history``)."""
+    later = articles.revisions_after(article.id, found.number) if found.snapshot is None else []
+    return content_after(
+        found, later, lambda: content_of(articles, article, effective_status(article, now))
+    )
+
+
+def revision(
+    session: Session, principal: Principal, article_id: int, number: int, now: datetime
+) -> tuple[Article, Revision, Content]:
+    """One revision and the article as it left it."""
+    article = readable_article(session, principal, article_id, now)
+    articles = ArticleRepository(session)
+    found = revision_of(articles, article, number)
+    return article, found, revision_content(articles, article, found, now)
