@@ -30,6 +30,11 @@ OPERATION_IDS = {
     ("get", "/v1/tags/{slug}"): "get_tag",
     ("get", "/v1/authors"): "list_authors",
     ("get", "/v1/authors/{slug}"): "get_author",
+    ("get", "/v1/breaking"): "list_breaking",
+    ("get", "/v1/feeds/{code}/rss.xml"): "get_rss_feed",
+    ("get", "/v1/feeds/{code}/atom.xml"): "get_atom_feed",
+    ("get", "/v1/feeds/{code}/feed.json"): "get_json_feed",
+    ("get", "/v1/sitemaps/{code}/news.xml"): "get_news_sitemap",
 }
 
 
@@ -142,10 +147,15 @@ def test_problems_are_documented_as_problem_json_only(spec: dict[str, Any]) -> N
 
 
 def test_every_get_takes_fields(spec: dict[str, Any]) -> None:
+    # Feeds and sitemaps are documents of their own formats (RSS, Atom, JSON Feed,
+    # the sitemap protocol), not representations of the API's resources.
     for (method, path), operation in operations(spec).items():
-        if method == "get" and path.startswith("/v1/"):
+        if method == "get" and path.startswith("/v1/") and not path.startswith(FORMATS):
             names = {parameter["name"] for parameter in operation["parameters"]}
             assert "fields" in names, path
+
+
+FORMATS = ("/v1/feeds/", "/v1/sitemaps/")
 
 
 def resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
