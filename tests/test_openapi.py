@@ -144,3 +144,59 @@ def test_problems_are_documented_as_problem_json_only(spec: dict[str, Any]) -> N
                 )
                 schema = response["content"]["application/problem+json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Problem"}, (method, path, status)
+
+
+def test_every_get_takes_fields(spec: dict[str, Any]) -> None:
+    # Feeds and sitemaps are documents of their own formats (RSS, Atom, JSON Feed,
+    # the sitemap protocol), not representations of the API's resources.
+    for (method, path), operation in operations(spec).items():
+        if method == "get" and path.startswith("/v1/") and not path.startswith(FORMATS):
+            names = {parameter["name"] for parameter in operation["parameters"]}
+            assert "fields" in names, path
+
+
+FORMATS = ("/v1/feeds/", "/v1/sitemaps/")
+
+
+def resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    name = schema["$ref"].removeprefix("#/components/schemas/")
+    found: dict[str, Any] = spec["components"]["schemas"][name]
+    return found
+
+
+def nullable(member: dict[str, Any]) -> bool:
+    return {"type": "null"} in member.get("anyOf", [])
+
+
+def test_every_patch_body_is_one_named_patch_schema(spec: dict[str, Any]) -> None:
+    patches = {key: op for key, op in operations(spec).items() if key[0] == "patch"}
+    assert len(patches) >= 7
+    for (_, path), operation in patches.items():
+        content = operation["requestBody"]["content"]
+        assert set(content) == {"application/merge-patch+json", "application/json"}, path
+        refs = {json.dumps(media["schema"]) for media in content.values()}
+        assert len(refs) == 1, path
+        ref = content["application/json"]["schema"]["$ref"]
+        assert ref.endswith("Patch"), path
+        schema = resolve(spec, content["application/json"]["schema"])
+        # Every member may be left out, none is unknown, and every member is typed.
+        assert "required" not in schema, path
+        assert schema["additionalProperties"] is False, path
+        assert schema["properties"], path
+        for name, member in schema["properties"].items():
+            assert "default" not in member, (path, name)
+            assert member.get("type") or member.get("anyOf") or member.get("$ref"), (path, name)
+
+
+def test_the_article_patch_says_what_null_removes(spec: dict[str, Any]) -> None:
+    schema = spec["components"]["schemas"]["ArticlePatch"]
+    write = spec["components"]["schemas"]["ArticleWrite"]
+    assert set(schema["properties"]) == set(write["properties"]) | {"correction"}
+    # Members the write shape needs cannot be removed; optional ones can.
+    for name in ("service", "headline", "body"):
+        assert not nullable(schema["properties"][name]), name
+    for name in ("dek", "slug", "lead_image", "section", "tags", "correction"):
+        assert nullable(schema["properties"][name]), name
+    # A nested object is patched member by member too.
+    lead_image = schema["properties"]["lead_image"]["anyOf"][0]
+    assert "required" not in resolve(spec, lead_image)

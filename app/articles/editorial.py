@@ -8,7 +8,7 @@ Every statement is the repository's.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,9 +16,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.articles.content import apply_derived, clean_block, clean_image, generated_summary
+from app.articles.history import SHAPE_FIELDS
 from app.articles.repository import ArticleRepository
 from app.articles.schemas import ArticleWrite, RelatedVideosWrite, SummaryWrite, VideoBlockWrite
-from app.articles.service import article_etag, effective_status, hidden, is_public
+from app.articles.service import (
+    article_etag,
+    content_of,
+    effective_status,
+    hidden,
+    is_public,
+    revision_content,
+    revision_of,
+    shape_time,
+    write_shape,
+)
 from app.auth.service import Principal
 from app.errors import Conflict, Forbidden, PreconditionFailed, Unprocessable
 from app.http.writes import match_if, version_etag
@@ -40,24 +51,6 @@ from app.models import (
 )
 from app.readmodel.articles import render_articles
 
-#: The members of the write shape, in the order the revisions list them.
-SHAPE_FIELDS = (
-    "service",
-    "headline",
-    "dek",
-    "kicker",
-    "language",
-    "slug",
-    "body",
-    "lead_image",
-    "section",
-    "tags",
-    "authors",
-    "urgency",
-    "breaking_until",
-    "embargo_until",
-    "withheld_in",
-)
 #: Write-shape members stored as a column of the same name.
 _COLUMNS = (
     "headline",
@@ -128,7 +121,11 @@ def _record(
     fields: Sequence[str],
     previous: dict[str, Any],
     now: datetime,
+    *,
+    restored_from: int | None = None,
 ) -> None:
+    """The revision of a change, with the content the change left."""
+    articles.flush()
     articles.add_revision(
         Revision(
             article_id=article.id,
@@ -136,6 +133,8 @@ def _record(
             actor=principal.label,
             fields=list(fields),
             previous=previous,
+            snapshot=content_of(articles, article, article.status),
+            restored_from=restored_from,
             created_at=now,
         )
     )
@@ -150,42 +149,13 @@ def _touch(article: Article, now: datetime) -> None:
     article.updated_at = updated
 
 
-def _finish(articles: ArticleRepository, article: Article) -> None:
+def _finish(articles: ArticleRepository, article: Article, others: Sequence[int] = ()) -> None:
+    """Render the article (and the others its change touches) in this transaction."""
     articles.flush()
-    render_articles(articles.session, [article.id])
+    render_articles(articles.session, [article.id, *others])
 
 
 # The write shape ----------------------------------------------------------------
-
-
-def _time(value: datetime | None) -> str | None:
-    """Full precision, so that an unchanged time compares equal after a round trip."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def write_shape(articles: ArticleRepository, article: Article) -> dict[str, Any]:
-    """The article as editors write it: what a merge patch is applied to."""
-    section = articles.section_slug(article.section_id) if article.section_id is not None else None
-    shape: dict[str, Any] = {
-        "service": article.service.code,
-        "headline": article.headline,
-        "dek": article.dek,
-        "kicker": article.kicker,
-        "language": article.language,
-        "slug": article.slug,
-        "body": article.body,
-        "lead_image": article.lead_image,
-        "section": section,
-        "tags": articles.tag_slugs(article.id),
-        "authors": articles.author_slugs(article.id),
-        "urgency": article.urgency,
-        "breaking_until": _time(article.breaking_until),
-        "embargo_until": _time(article.embargo_until),
-        "withheld_in": sorted(article.withheld_in or []),
-    }
-    return {name: value for name, value in shape.items() if value is not None}
 
 
 @dataclass
@@ -273,8 +243,9 @@ def _prepare(
         "section": data.section,
         "tags": list(dict.fromkeys(data.tags)),
         "authors": list(dict.fromkeys(data.authors)),
-        "breaking_until": _time(data.breaking_until),
-        "embargo_until": _time(data.embargo_until),
+        "breaking_until": shape_time(data.breaking_until),
+        "embargo_until": shape_time(data.embargo_until),
+        "translation_of": data.translation_of,
     }
     shape = {name: value for name, value in shape.items() if value is not None}
     return _Prepared(columns, section_id, tag_ids, author_ids, shape)
@@ -309,6 +280,171 @@ def _validated(document: Any) -> ArticleWrite:
         ) from None
 
 
+# Translations ---------------------------------------------------------------------
+
+
+def _translation_target(
+    articles: ArticleRepository,
+    principal: Principal,
+    article: Article | None,
+    service: Service,
+    target_id: int,
+    now: datetime,
+) -> Article:
+    """The article ``translation_of`` names, if this one (None: a new one) may become
+    its translation: the token may see it, it is in another service, it translates
+    nothing itself, and its story has no other version in this service. One the
+    token may not see is refused exactly as an unknown id is."""
+    target = articles.find(target_id)
+    if target is None or not (principal.can_read(target.service.code) or is_public(target, now)):
+        raise _invalid([_error("translation_of", f"no article {target_id}")])
+    if target.service_id == service.id:
+        raise _invalid([_error("translation_of", "the article translated is in another service")])
+    # A story is one original and its translations: no chain, no cycle.
+    if articles.translation_of(target) is not None:
+        raise _invalid(
+            [_error("translation_of", "that article is a translation; name the one it translates")]
+        )
+    if article is not None and articles.is_translated(article):
+        raise _invalid(
+            [_error("translation_of", "other articles translate this one; unlink them first")]
+        )
+    if target.translation_group is not None:
+        own = article.id if article is not None else None
+        for member, service_id in articles.story_members(target.translation_group):
+            if service_id == service.id and member != own:
+                raise _invalid(
+                    [_error("translation_of", f"the story has a version in '{service.code}'")]
+                )
+    return target
+
+
+def _link_translation(
+    articles: ArticleRepository, article: Article, target: Article | None
+) -> list[int]:
+    """Make the article part of ``target``'s story (None: of no story); the ids of
+    the articles of the story it leaves, whose translations lists change too."""
+    left = []
+    if article.translation_group is not None:
+        left = [
+            member
+            for member, _ in articles.story_members(article.translation_group)
+            if member != article.id
+        ]
+    if target is None:
+        article.translation_of_id = None
+        article.translation_group = None
+    else:
+        if target.translation_group is None:
+            target.translation_group = f"article:{target.id}"
+        article.translation_of_id = target.id
+        article.translation_group = target.translation_group
+    return left
+
+
+# Changes to the write shape ----------------------------------------------------------
+
+
+@dataclass
+class _Change:
+    """What a write changes in an article's write shape, validated."""
+
+    prepared: _Prepared
+    slug: str
+    changed: list[str]
+    previous: dict[str, Any]
+    translation: Article | None
+
+
+def _change(
+    articles: ArticleRepository,
+    principal: Principal,
+    article: Article,
+    current: dict[str, Any],
+    data: ArticleWrite,
+    now: datetime,
+) -> _Change:
+    """The members of ``data`` that differ from the ``current`` write shape."""
+    service = article.service
+    if data.service != service.code:
+        raise _invalid([_error("service", "an article stays in its service")])
+    known_videos = {block["video_id"] for block in article.body if block.get("type") == "video"}
+    prepared = _prepare(articles, data, service, known_videos)
+    if data.slug is not None:
+        slug = data.slug
+        if slug != article.slug:
+            _claim_slug(articles, service.id, slug, article.id)
+    else:
+        # ``"slug": null`` asks for a slug made from the (new) headline.
+        slug = slug_from(prepared.columns["headline"])
+        if slug != article.slug:
+            slug = articles.unique_slug(service.id, slug, article.id)
+    proposed = {**prepared.shape, "slug": slug}
+    changed = [
+        name
+        for name in SHAPE_FIELDS
+        if name != "service" and proposed.get(name) != current.get(name)
+    ]
+    translation = None
+    if "translation_of" in changed and data.translation_of is not None:
+        translation = _translation_target(
+            articles, principal, article, service, data.translation_of, now
+        )
+    previous = {name: current.get(name) for name in changed}
+    return _Change(prepared, slug, changed, previous, translation)
+
+
+def _apply(articles: ArticleRepository, article: Article, change: _Change) -> list[int]:
+    """Write the change; the ids of other articles whose representation it changes."""
+    prepared = change.prepared
+    for name in change.changed:
+        if name in _COLUMNS:
+            setattr(article, name, prepared.columns[name])
+    if "section" in change.changed:
+        article.section_id = prepared.section_id
+    if "tags" in change.changed:
+        articles.replace_links(ArticleTag, "tag_id", article.id, prepared.tag_ids)
+    if "authors" in change.changed:
+        articles.replace_links(ArticleAuthor, "author_id", article.id, prepared.author_ids)
+    if "slug" in change.changed:
+        article.slug = change.slug
+    if "translation_of" in change.changed:
+        return _link_translation(articles, article, change.translation)
+    return []
+
+
+def _settle(articles: ArticleRepository, article: Article, changed: list[str]) -> None:
+    """What follows from the written members: the slug's history, the counts and the
+    generated key points."""
+    articles.flush()
+    if "slug" in changed:
+        articles.record_slug(article)
+    if "body" in changed or "language" in changed:
+        apply_derived(articles, article)
+
+
+def _store_summary(
+    articles: ArticleRepository, article: Article, bullets: list[str] | None, now: datetime
+) -> None:
+    """The editors' key points (None: none, readers get the generated ones)."""
+    existing = articles.summary(article.id, "editorial")
+    if bullets is None:
+        if existing is None:
+            return
+        articles.delete_summary(existing)
+        if articles.summary(article.id, "generated") is None:
+            articles.store_generated_summary(
+                article, generated_summary(article.body, article.language)
+            )
+    elif existing is None:
+        articles.add_summary(
+            Summary(article_id=article.id, source="editorial", bullets=bullets, updated_at=now)
+        )
+    else:
+        existing.bullets = bullets
+        existing.updated_at = now
+
+
 # Writes -----------------------------------------------------------------------------
 
 
@@ -323,12 +459,17 @@ def create_article(
     if not principal.can_write(service.code):
         raise Forbidden(f"This token may not write articles of the service '{service.code}'.")
     prepared = _prepare(articles, data, service, set())
+    translation = None
+    if data.translation_of is not None:
+        translation = _translation_target(
+            articles, principal, None, service, data.translation_of, now
+        )
     if data.slug is not None:
         slug = _claim_slug(articles, service.id, data.slug, None)
     else:
         slug = articles.unique_slug(service.id, slug_from(prepared.columns["headline"]), None)
     article = Article(
-        service_id=service.id,
+        service=service,
         status="draft",
         slug=slug,
         section_id=prepared.section_id,
@@ -340,6 +481,8 @@ def create_article(
     articles.add(article)
     articles.replace_links(ArticleTag, "tag_id", article.id, prepared.tag_ids)
     articles.replace_links(ArticleAuthor, "author_id", article.id, prepared.author_ids)
+    if translation is not None:
+        _link_translation(articles, article, translation)
     articles.record_slug(article)
     apply_derived(articles, article)
     fields = [name for name in SHAPE_FIELDS if name in prepared.shape or name == "slug"]
@@ -364,42 +507,14 @@ def update_article(
     patch = dict(patch)
     correction = _correction(article, patch.pop("correction", None), now)
     current = write_shape(articles, article)
-    data = _validated(merge_patch(current, patch))
-    service = article.service
-    if data.service != service.code:
-        raise _invalid([_error("service", "an article stays in its service")])
-    known_videos = {block["video_id"] for block in article.body if block.get("type") == "video"}
-    prepared = _prepare(articles, data, service, known_videos)
-    if data.slug is not None:
-        slug = data.slug
-        if slug != article.slug:
-            _claim_slug(articles, service.id, slug, article.id)
-    else:
-        # ``"slug": null`` asks for a slug made from the (new) headline.
-        slug = slug_from(prepared.columns["headline"])
-        if slug != article.slug:
-            slug = articles.unique_slug(service.id, slug, article.id)
-    proposed = {**prepared.shape, "slug": slug}
-    changed = [
-        name
-        for name in SHAPE_FIELDS
-        if name != "service" and proposed.get(name) != current.get(name)
-    ]
-    if not changed and correction is None:
+    change = _change(
+        articles, principal, article, current, _validated(merge_patch(current, patch)), now
+    )
+    if not change.changed and correction is None:
         return article
     claim_version(session, article, now)
-    previous = {name: current.get(name) for name in changed}
-    for name in changed:
-        if name in _COLUMNS:
-            setattr(article, name, prepared.columns[name])
-    if "section" in changed:
-        article.section_id = prepared.section_id
-    if "tags" in changed:
-        articles.replace_links(ArticleTag, "tag_id", article.id, prepared.tag_ids)
-    if "authors" in changed:
-        articles.replace_links(ArticleAuthor, "author_id", article.id, prepared.author_ids)
-    if "slug" in changed:
-        article.slug = slug
+    others = _apply(articles, article, change)
+    changed, previous = list(change.changed), dict(change.previous)
     if correction is not None:
         previous["corrections"] = [
             {"at": iso(found.created_at), "text": found.text}
@@ -408,14 +523,73 @@ def update_article(
         articles.add_correction(Correction(article_id=article.id, created_at=now, text=correction))
         changed.append("corrections")
     _touch(article, now)
-    articles.flush()
-    if "slug" in changed:
-        articles.record_slug(article)
-    if "body" in changed or "language" in changed:
-        apply_derived(articles, article)
+    _settle(articles, article, change.changed)
     _record(articles, article, principal, "update", changed, previous, now)
-    _finish(articles, article)
+    _finish(articles, article, others)
     return article
+
+
+def restore_revision(
+    session: Session,
+    principal: Principal,
+    article_id: int,
+    number: int,
+    if_match: str | None,
+    now: datetime,
+) -> Article:
+    """Make the content a revision left (write shape, editors' key points, curated
+    related videos) current again, as a new revision. The status stays: restoring
+    neither publishes nor withdraws, and the public corrections log keeps growing."""
+    articles = ArticleRepository(session)
+    article = writable_article(session, principal, article_id, now)
+    found = revision_of(articles, article, number)
+    check_if_match(if_match, article)
+    content = revision_content(articles, article, found, now)
+    current = write_shape(articles, article)
+    try:
+        change = _change(articles, principal, article, current, _validated(content["article"]), now)
+        videos = _restorable_videos(articles, content["related_videos"])
+    except Unprocessable as error:
+        raise Conflict(
+            f"Revision {number} names what the store no longer allows (see errors); "
+            "edit the article instead.",
+            errors=error.errors,
+        ) from None
+    changed, previous = list(change.changed), dict(change.previous)
+    summary = articles.summary(article.id, "editorial")
+    summary_before = list(summary.bullets) if summary is not None else None
+    if content["summary"] != summary_before:
+        changed.append("summary")
+        previous["summary"] = summary_before
+    videos_before = articles.linked_ids(ArticleVideo, "video_id", article.id)
+    if videos != videos_before:
+        changed.append("related_videos")
+        previous["related_videos"] = videos_before
+    if not changed:
+        return article
+    claim_version(session, article, now)
+    others = _apply(articles, article, change)
+    if "summary" in changed:
+        _store_summary(articles, article, content["summary"], now)
+    if "related_videos" in changed:
+        articles.replace_links(ArticleVideo, "video_id", article.id, videos)
+    _touch(article, now)
+    _settle(articles, article, change.changed)
+    _record(articles, article, principal, "restore", changed, previous, now, restored_from=number)
+    _finish(articles, article, others)
+    return article
+
+
+def _restorable_videos(articles: ArticleRepository, ids: list[int]) -> list[int]:
+    existing = articles.existing_videos(ids)
+    missing = [
+        _error(f"related_videos.{n}", f"no video {video_id}")
+        for n, video_id in enumerate(ids)
+        if video_id not in existing
+    ]
+    if missing:
+        raise _invalid(missing)
+    return ids
 
 
 def _correction(article: Article, value: Any, now: datetime) -> str | None:
@@ -548,13 +722,7 @@ def put_summary(
         return article
     claim_version(session, article, now)
     previous = {"summary": existing.bullets if existing is not None else None}
-    if existing is None:
-        articles.add_summary(
-            Summary(article_id=article.id, source="editorial", bullets=bullets, updated_at=now)
-        )
-    else:
-        existing.bullets = bullets
-        existing.updated_at = now
+    _store_summary(articles, article, bullets, now)
     _touch(article, now)
     _record(articles, article, principal, "summary", ["summary"], previous, now)
     _finish(articles, article)
@@ -577,9 +745,7 @@ def delete_summary(
         return article
     claim_version(session, article, now)
     previous = {"summary": existing.bullets}
-    articles.delete_summary(existing)
-    if articles.summary(article.id, "generated") is None:
-        articles.store_generated_summary(article, generated_summary(article.body, article.language))
+    _store_summary(articles, article, None, now)
     _touch(article, now)
     _record(articles, article, principal, "summary_removed", ["summary"], previous, now)
     _finish(articles, article)

@@ -7,6 +7,7 @@ editorial ETag (``"article-<id>-v<version>"``), which If-Match takes.
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Security
 from fastapi.responses import Response
 from fastapi.security import HTTPBearer
@@ -14,11 +15,13 @@ from fastapi.security import HTTPBearer
 from app.articles import editorial
 from app.articles.schemas import (
     ArticleOut,
+    ArticlePatch,
     ArticleWrite,
     PublishWrite,
     RelatedVideosOut,
     RelatedVideosWrite,
     RevisionDetail,
+    RevisionOut,
     RevisionPage,
     SummaryOut,
     SummaryWrite,
@@ -34,9 +37,10 @@ from app.articles.service import (
 from app.auth.dependencies import AnyToken
 from app.db import SessionDep
 from app.editorial.idempotency import idempotent
-from app.editorial.patch import MERGE_PATCH, MergePatch
+from app.editorial.patch import MergePatch, merge_patch_body
 from app.editorial.responses import write_responses
 from app.errors import PROBLEM_MEDIA_TYPE, Problem
+from app.http.fields import Fields, parse_fields, trim_document, trim_list
 from app.http.pagination import decode_cursor, encode_cursor, next_link
 from app.http.writes import PRIVATE, private_json
 from app.models import Article, utcnow
@@ -49,6 +53,7 @@ bearer = HTTPBearer(
 router = APIRouter(tags=["editorial"], dependencies=[Security(bearer)])
 
 ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id.")]
+RevisionNumber = Annotated[int, Path(ge=1, le=2**31, description="The revision's number.")]
 IfMatch = Annotated[
     str | None,
     Header(
@@ -73,6 +78,8 @@ PUT = {**write_responses(401, 403, 404, 412, 422, 428), **TOO_LARGE}
 DELETE = write_responses(401, 403, 404, 412, 422, 428)
 ACTION = {**write_responses(401, 403, 404, 409, 412, 422), **TOO_LARGE}
 READ = write_responses(400, 401, 403, 404, 422)
+REVISION_FIELDS = frozenset(RevisionOut.model_fields)
+REVISION_DETAIL_FIELDS = frozenset(RevisionDetail.model_fields)
 ETAG_HEADER = {"ETag": {"description": "The editorial ETag; send it back as If-Match."}}
 
 
@@ -120,19 +127,13 @@ def create_article(
     operation_id="update_article",
     response_model=ArticleOut,
     responses={**PATCH, 200: {"description": "The changed article", "headers": ETAG_HEADER}},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "A JSON merge patch (RFC 7396) of the article's write shape "
-            '(`ArticleWrite`): members given replace, `null` removes (`"slug": null` '
-            "makes a new slug from the headline), the rest stays. An extra member "
-            '`"correction": "text"` appends to the public corrections log.',
-            "content": {
-                MERGE_PATCH: {"schema": {"type": "object"}},
-                "application/json": {"schema": {"type": "object"}},
-            },
-        }
-    },
+    openapi_extra=merge_patch_body(
+        ArticlePatch,
+        "A JSON merge patch (RFC 7396) of the article's write shape (`ArticleWrite`): "
+        'members given replace, `null` removes (`"slug": null` makes a new slug from the '
+        'headline, `"translation_of": null` unlinks the translation), the rest stays. An '
+        'extra member `"correction": "text"` appends to the public corrections log.',
+    ),
 )
 def update_article(
     request: Request,
@@ -296,17 +297,17 @@ def list_article_revisions(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    fields: Fields = None,
 ) -> Response:
     """The article's revisions, newest first."""
+    names = parse_fields(fields, REVISION_FIELDS)
     before = decode_cursor(cursor, "revisions")[0] if cursor is not None else None
     article, found = revisions(session, principal, article_id, before, limit, utcnow())
     more = len(found) > limit
     found = found[:limit]
     next_cursor = encode_cursor("revisions", found[-1].number, article.id) if more else None
-    response = private_json(
-        {"items": [revision_document(r, detail=False) for r in found], "next_cursor": next_cursor},
-        etag=article_etag(article),
-    )
+    page = {"items": [revision_document(r) for r in found], "next_cursor": next_cursor}
+    response = private_json(trim_list(orjson.dumps(page), names), etag=article_etag(article))
     if next_cursor is not None:
         response.headers["Link"] = next_link(request, next_cursor)
     return response
@@ -320,13 +321,44 @@ def list_article_revisions(
 )
 def get_article_revision(
     article_id: ArticleId,
-    number: Annotated[int, Path(ge=1, le=2**31)],
+    number: RevisionNumber,
     principal: AnyToken,
     session: SessionDep,
+    fields: Fields = None,
 ) -> Response:
-    """One revision: who, when, which fields, and their previous values."""
-    article, found = revision(session, principal, article_id, number, utcnow())
+    """One revision: who, when, which fields and their previous values, and the
+    article as it left it (write shape, status, key points, curated videos)."""
+    names = parse_fields(fields, REVISION_DETAIL_FIELDS)
+    article, found, content = revision(session, principal, article_id, number, utcnow())
     return private_json(
-        revision_document(found, detail=True),
+        trim_document(orjson.dumps(revision_document(found, content)), names),
         etag=f"article-{article.id}-r{found.number}",
     )
+
+
+@router.post(
+    "/v1/articles/{article_id}/revisions/{number}/restore",
+    operation_id="restore_article_revision",
+    response_model=ArticleOut,
+    responses={
+        **write_responses(400, 401, 403, 404, 409, 412, 422, 428),
+        200: {"description": "The article with that content again", "headers": ETAG_HEADER},
+    },
+)
+def restore_article_revision(
+    request: Request,
+    article_id: ArticleId,
+    number: RevisionNumber,
+    principal: AnyToken,
+    session: SessionDep,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Make a revision's content current again, as a new revision; needs If-Match."""
+
+    def produce() -> Response:
+        now = utcnow()
+        article = editorial.restore_revision(session, principal, article_id, number, if_match, now)
+        return written(request, session, article, now)
+
+    return idempotent(session, request, principal, {}, produce)

@@ -283,6 +283,40 @@ class ArticleRepository:
             return set()
         return set(self.session.scalars(select(Video.id).where(Video.id.in_(wanted))))
 
+    # translations -------------------------------------------------------------------
+
+    def translation_of(self, article: Article) -> int | None:
+        """The article this one was linked to as its translation, while the two are
+        still one story (an import may have moved either to another group since)."""
+        if article.translation_of_id is None or article.translation_group is None:
+            return None
+        group = self.session.scalar(
+            select(Article.translation_group).where(Article.id == article.translation_of_id)
+        )
+        return article.translation_of_id if group == article.translation_group else None
+
+    def is_translated(self, article: Article) -> bool:
+        """Whether other articles of its story were linked to it as its translations."""
+        if article.translation_group is None:
+            return False
+        return bool(
+            self.session.scalar(
+                select(
+                    exists().where(
+                        Article.translation_of_id == article.id,
+                        Article.translation_group == article.translation_group,
+                    )
+                )
+            )
+        )
+
+    def story_members(self, group: str) -> list[tuple[int, int]]:
+        """``(id, service_id)`` of every article of a translation group."""
+        rows = self.session.execute(
+            select(Article.id, Article.service_id).where(Article.translation_group == group)
+        )
+        return [(article_id, service_id) for article_id, service_id in rows]
+
     # slugs ----------------------------------------------------------------------
 
     def slug_owner(self, service_id: int, slug: str) -> int | None:
@@ -452,6 +486,18 @@ class ArticleRepository:
         if before is not None:
             query = query.where(Revision.number < before)
         return list(self.session.scalars(query.order_by(Revision.number.desc()).limit(limit)))
+
+    def revisions_after(self, article_id: int, number: int) -> list[Revision]:
+        """The revisions after ``number``, oldest first, up to the first one with a
+        snapshot (or to the last)."""
+        later = Revision.article_id == article_id, Revision.number > number
+        upto = self.session.scalar(
+            select(func.min(Revision.number)).where(*later, Revision.snapshot.is_not(None))
+        )
+        query = select(Revision).where(*later)
+        if upto is not None:
+            query = query.where(Revision.number <= upto)
+        return list(self.session.scalars(query.order_by(Revision.number)))
 
     def revision(self, article_id: int, number: int) -> Revision | None:
         return self.session.scalars(

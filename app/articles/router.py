@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.articles.schemas import ArticleOut, RelatedVideoPage, SummaryOut, TeaserPage
+from app.articles.schemas import ArticleOut, RelatedVideoPage, SummaryOut, Teaser, TeaserPage
 from app.articles.service import (
     Moved,
     article_by_id,
@@ -24,23 +24,23 @@ from app.articles.service import (
 )
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, problem_spec
 from app.http.caching import public_answer
-from app.http.fields import parse_fields
+from app.http.fields import Fields, parse_fields
 from app.http.reader import reader
 from app.http.writes import PRIVATE
 from app.kit.fields import CODE_PATTERN, LANGUAGE_PATTERN, SLUG_PATTERN
 from app.readmodel.articles import RELATED_MAX
+from app.videos.schemas import RelatedVideo
 
 router = APIRouter(tags=["articles"])
 
 ARTICLE_FIELDS = frozenset(ArticleOut.model_fields)
-TEASER_FIELDS = frozenset(TeaserPage.model_fields["items"].annotation.__args__[0].model_fields)  # type: ignore[union-attr]
+TEASER_FIELDS = frozenset(Teaser.model_fields)
+SUMMARY_FIELDS = frozenset(SummaryOut.model_fields)
+RELATED_VIDEO_FIELDS = frozenset(RelatedVideo.model_fields)
 SLUG = SLUG_PATTERN
 CODE = CODE_PATTERN
 
 ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id.")]
-Fields = Annotated[
-    str | None, Query(description="Comma-separated top-level fields to keep.", max_length=500)
-]
 LEGAL_RESPONSE: dict[int | str, dict[str, object]] = {
     451: problem_spec("Withheld in the reader's country")
 }
@@ -193,14 +193,17 @@ async def get_article_by_slug(
 async def get_article_summary(
     request: Request,
     article_id: ArticleId,
+    fields: Fields = None,
 ) -> Response:
     """The article's key points: the editors' own, or generated from the text."""
     store, settings, country = reader(request)
+    names = parse_fields(fields, SUMMARY_FIELDS)
     if "authorization" in request.headers:
-        live = await live_summary_response(request, article_id)
+        live = await live_summary_response(request, article_id, names)
         if live is not None:
             return live
-    return public_answer(request, await article_summary(store, article_id, country), settings)
+    found = await article_summary(store, article_id, country, names)
+    return public_answer(request, found, settings)
 
 
 @router.get(
@@ -214,11 +217,14 @@ async def list_related_videos(
     request: Request,
     article_id: ArticleId,
     limit: Annotated[int, Query(ge=1, le=RELATED_MAX)] = 6,
+    fields: Fields = None,
 ) -> Response:
     """Curated videos first, in the editors' order, then suggested ones."""
     store, settings, country = reader(request)
+    names = parse_fields(fields, RELATED_VIDEO_FIELDS)
     if "authorization" in request.headers:
-        live = await live_related_videos(request, article_id, limit)
+        live = await live_related_videos(request, article_id, limit, names)
         if live is not None:
             return live
-    return public_answer(request, await related_videos(store, article_id, country, limit), settings)
+    found = await related_videos(store, article_id, country, limit, names)
+    return public_answer(request, found, settings)

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from app.editorial.patch import patch_model
 from app.kit.fields import LABEL_MAX, Code, Country, LanguageTag, SafeUrl, Slug, Strict
 from app.taxonomy.schemas import TaxonomyRef
 from app.videos.schemas import RelatedVideo
@@ -268,6 +269,23 @@ class ArticleWrite(Strict):
     breaking_until: AwareDatetime | None = None
     embargo_until: AwareDatetime | None = None
     withheld_in: list[Country] = Field(default=[], max_length=250)
+    translation_of: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**62,
+        description="The id of the article, in another service, that this one translates; "
+        "both then list each other (and the rest of the story) as translations.",
+    )
+
+
+#: ``PATCH /v1/articles/{id}``: a merge patch of the write shape, and a correction.
+ArticlePatch = patch_model(
+    ArticleWrite,
+    correction=(
+        str | None,
+        Field(default=None, description="Appends this text to the public corrections log."),
+    ),
+)
 
 
 class PublishWrite(Strict):
@@ -306,16 +324,30 @@ class RevisionOut(BaseModel):
         "summary",
         "summary_removed",
         "related_videos",
+        "restore",
+        "import",
     ]
     actor: str
     fields: list[str]
     created_at: datetime
+    restored_from: int | None = Field(
+        description="For a restore: the revision whose content it made current again."
+    )
 
 
 class RevisionDetail(RevisionOut):
-    """One change to an article, with the values the changed fields had before."""
+    """One change to an article: the values the changed fields had before, and the
+    article as the change left it."""
 
     previous: dict[str, Any]
+    article: ArticleWrite = Field(
+        description="The article's write shape then, as POST /v1/articles takes it."
+    )
+    status: Literal["draft", "scheduled", "published", "archived"]
+    summary: list[str] | None = Field(
+        description="The editors' key points then; null when readers got generated ones."
+    )
+    related_videos: list[int] = Field(description="The curated related videos then, in order.")
 
 
 class RevisionPage(BaseModel):

@@ -20,18 +20,19 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.articles import repository
+from app.articles.history import Content, content_after, snapshot
 from app.articles.repository import ArticleRepository
 from app.auth.dependencies import optional_principal
 from app.auth.service import Principal
 from app.editions.service import require_service
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized, UnavailableForLegalReasons
 from app.http.caching import Representation, body_etag, http_date
-from app.http.fields import trim_document, trim_list
+from app.http.fields import trim_document, trim_list, trimmed
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
 from app.http.reader import reader
 from app.http.writes import PRIVATE, private_json, version_etag
 from app.kit.timeutil import iso, iso_from_ms, now_ms, opt_ms, to_ms
-from app.models import Article, Revision, utcnow
+from app.models import Article, ArticleVideo, Revision, utcnow
 from app.notices.service import notices_for
 from app.readmodel.articles import DETAIL_RELATED, live_document
 from app.readmodel.availability import depends_on_country, resolve
@@ -179,8 +180,7 @@ async def list_teasers(
     # is cheaper than hashing the assembled body.
     validators.append((next_cursor or "").encode())
     etag = None if names is not None else body_etag(b"|".join(validators))
-    if names is not None:
-        body = trim_list(body, names)
+    body = trim_list(body, names)
     keys = ["articles", *(f"article-{row[0]}" for row in rows)]
     if service is not None:
         keys.append(f"service-{service}")
@@ -260,19 +260,12 @@ async def article_detail(
     )
 
 
-def _trimmed(rendered: Representation, names: list[str] | None) -> Representation:
-    if names is not None:
-        rendered.body = trim_document(rendered.body, names)
-        rendered.etag = None
-    return rendered
-
-
 async def article_by_id(
     store: ReadStore, article_id: int, country: str | None, names: list[str] | None
 ) -> Representation:
     now = now_ms()
     row = check_visible(await store.one(repository.BY_ID, {"id": article_id}), now, country)
-    return _trimmed(await article_detail(store, row, article_id, country, now), names)
+    return trimmed(await article_detail(store, row, article_id, country, now), names)
 
 
 async def article_by_slug(
@@ -289,39 +282,43 @@ async def article_by_slug(
         check_visible([*visibility], now, country)
         return Moved(f"/v1/services/{code}/articles/{current_slug}")
     row = check_visible(row, now, country)
-    return _trimmed(await article_detail(store, row, row[11], country, now), names)
+    return trimmed(await article_detail(store, row, row[11], country, now), names)
 
 
-async def article_summary(store: ReadStore, article_id: int, country: str | None) -> Representation:
+async def article_summary(
+    store: ReadStore, article_id: int, country: str | None, names: list[str] | None
+) -> Representation:
     now = now_ms()
     row = check_visible(await store.one(repository.SUMMARY, {"id": article_id}), now, country)
     _, withheld, summary, updated_ts, service = row
     if summary == "null":
         raise NotFound("This article has no summary.")
-    return Representation(
+    found = Representation(
         body=summary.encode(),
         etag=None,
         last_modified_ms=updated_ts,
         surrogate_keys=f"article-{article_id} service-{service}",
         vary_country=bool(withheld),
     )
+    return trimmed(found, names)
 
 
 async def related_videos(
-    store: ReadStore, article_id: int, country: str | None, limit: int
+    store: ReadStore, article_id: int, country: str | None, limit: int, names: list[str] | None
 ) -> Representation:
     now = now_ms()
     row = check_visible(await store.one(repository.RELATED, {"id": article_id}), now, country)
     _, withheld, related, updated_ts, _ = row
     videos, _, by_country = resolve_related(related, country, now, limit)
     keys = [f"article-{article_id}", *(f"video-{video['id']}" for video in videos)]
-    return Representation(
+    found = Representation(
         body=orjson.dumps({"items": videos}),
         etag=None,
         last_modified_ms=updated_ts,
         surrogate_keys=" ".join(keys),
         vary_country=by_country or bool(withheld),
     )
+    return trimmed(found, names, items=True)
 
 
 # Editors' reads ------------------------------------------------------------------
@@ -420,9 +417,7 @@ def live_response(
     document["notices"] = [
         notice["doc"] for notice in _notices(request, country, document["service"], now_in_ms)
     ]
-    body = orjson.dumps(document)
-    if names is not None:
-        body = trim_document(body, names)
+    body = trim_document(orjson.dumps(document), names)
     return private_json(
         body,
         status_code=status_code,
@@ -514,7 +509,9 @@ async def live_article_by_slug(
     return await run_in_threadpool(_with_session, request, work)
 
 
-async def live_summary_response(request: Request, article_id: int) -> Response | None:
+async def live_summary_response(
+    request: Request, article_id: int, names: list[str] | None
+) -> Response | None:
     principal = await _principal(request)
 
     def work(session: Session) -> Response | None:
@@ -524,12 +521,15 @@ async def live_summary_response(request: Request, article_id: int) -> Response |
         summary = live_summary(article)
         if summary is None:
             raise NotFound("This article has no summary.")
-        return private_json(summary, etag=article_etag(article))
+        body = trim_document(orjson.dumps(summary), names)
+        return private_json(body, etag=article_etag(article))
 
     return await run_in_threadpool(_with_session, request, work)
 
 
-async def live_related_videos(request: Request, article_id: int, limit: int) -> Response | None:
+async def live_related_videos(
+    request: Request, article_id: int, limit: int, names: list[str] | None
+) -> Response | None:
     principal = await _principal(request)
 
     def work(session: Session) -> Response | None:
@@ -539,7 +539,8 @@ async def live_related_videos(request: Request, article_id: int, limit: int) -> 
         _, _, country = reader(request)
         _, related = live_view(session, article, utcnow())
         videos, _, _ = resolve_related(related, country, to_ms(utcnow()), limit)
-        return private_json({"items": videos}, etag=article_etag(article))
+        body = trim_list(orjson.dumps({"items": videos}), names)
+        return private_json(body, etag=article_etag(article))
 
     return await run_in_threadpool(_with_session, request, work)
 
@@ -598,10 +599,7 @@ async def list_by_status(
             for _, until, teaser in rows
         ]
         next_cursor = encode_cursor(sort, rows[-1][0], rows[-1][0]) if more else None
-        body = list_body(items, next_cursor)
-        if names is not None:
-            body = trim_list(body, names)
-        response = private_json(body)
+        response = private_json(trim_list(list_body(items, next_cursor), names))
         if next_cursor is not None:
             response.headers["Link"] = next_link(request, next_cursor)
         return response
@@ -620,19 +618,65 @@ def check_status_list(public_only: Sequence[object], sort: str) -> None:
         )
 
 
-# History --------------------------------------------------------------------------
+# The write shape and history ----------------------------------------------------
 
 
-def revision_document(found: Revision, *, detail: bool) -> dict[str, Any]:
+def shape_time(value: datetime | None) -> str | None:
+    """Full precision, so that an unchanged time compares equal after a round trip."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def write_shape(articles: ArticleRepository, article: Article) -> dict[str, Any]:
+    """The article as editors write it: what a merge patch is applied to."""
+    section = articles.section_slug(article.section_id) if article.section_id is not None else None
+    shape: dict[str, Any] = {
+        "service": article.service.code,
+        "headline": article.headline,
+        "dek": article.dek,
+        "kicker": article.kicker,
+        "language": article.language,
+        "slug": article.slug,
+        "body": article.body,
+        "lead_image": article.lead_image,
+        "section": section,
+        "tags": articles.tag_slugs(article.id),
+        "authors": articles.author_slugs(article.id),
+        "urgency": article.urgency,
+        "breaking_until": shape_time(article.breaking_until),
+        "embargo_until": shape_time(article.embargo_until),
+        "withheld_in": sorted(article.withheld_in or []),
+        "translation_of": articles.translation_of(article),
+    }
+    return {name: value for name, value in shape.items() if value is not None}
+
+
+def content_of(articles: ArticleRepository, article: Article, status: str) -> Content:
+    """What a revision keeps of the article: its write shape, status, the editors' key
+    points (None when readers get generated ones) and the curated related videos."""
+    editorial = articles.summary(article.id, "editorial")
+    return snapshot(
+        write_shape(articles, article),
+        status,
+        list(editorial.bullets) if editorial is not None else None,
+        articles.linked_ids(ArticleVideo, "video_id", article.id),
+    )
+
+
+def revision_document(found: Revision, content: Content | None = None) -> dict[str, Any]:
+    """A revision as the history lists it; with its ``content``, as it is read alone."""
     document: dict[str, Any] = {
         "number": found.number,
         "action": found.action,
         "actor": found.actor,
         "fields": found.fields,
         "created_at": iso(found.created_at),
+        "restored_from": found.restored_from,
     }
-    if detail:
+    if content is not None:
         document["previous"] = found.previous
+        document.update(content)
     return document
 
 
@@ -649,11 +693,28 @@ def revisions(
     return article, ArticleRepository(session).revisions(article.id, before, limit + 1)
 
 
-def revision(
-    session: Session, principal: Principal, article_id: int, number: int, now: datetime
-) -> tuple[Article, Revision]:
-    article = readable_article(session, principal, article_id, now)
-    found = ArticleRepository(session).revision(article.id, number)
+def revision_of(articles: ArticleRepository, article: Article, number: int) -> Revision:
+    found = articles.revision(article.id, number)
     if found is None:
         raise NotFound(f"The article has no revision {number}.")
-    return article, found
+    return found
+
+
+def revision_content(
+    articles: ArticleRepository, article: Article, found: Revision, now: datetime
+) -> Content:
+    """The content the revision left (see ``articles.history``)."""
+    later = articles.revisions_after(article.id, found.number) if found.snapshot is None else []
+    return content_after(
+        found, later, lambda: content_of(articles, article, effective_status(article, now))
+    )
+
+
+def revision(
+    session: Session, principal: Principal, article_id: int, number: int, now: datetime
+) -> tuple[Article, Revision, Content]:
+    """One revision and the article as it left it."""
+    article = readable_article(session, principal, article_id, now)
+    articles = ArticleRepository(session)
+    found = revision_of(articles, article, number)
+    return article, found, revision_content(articles, article, found, now)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.docs.examples import attach_examples, recorded_examples
+from app.editorial.patch import document_patch_schemas
 from app.errors import document_problem_media_type
 
 ASSETS = Path(str(resources.files("app.docs") / "assets"))
@@ -39,6 +40,7 @@ def install_docs(app: FastAPI) -> None:
             return app.openapi_schema
         spec = generate()  # cached by FastAPI: finished once, in place
         document_problem_media_type(spec)
+        document_patch_schemas(spec)
         attach_examples(spec, recorded_examples())
         return spec
 

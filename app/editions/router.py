@@ -9,10 +9,13 @@ from app.editions.schemas import ServiceOut, ServicePage
 from app.editions.service import service_item, service_list
 from app.errors import PROBLEM_RESPONSES
 from app.http.caching import public_response
+from app.http.fields import Fields, parse_fields, trim_document, trim_list
 from app.http.reader import reader
 from app.kit.fields import CODE_PATTERN
 
 router = APIRouter(tags=["services"])
+
+SERVICE_FIELDS = frozenset(ServiceOut.model_fields)
 
 
 @router.get(
@@ -21,13 +24,14 @@ router = APIRouter(tags=["services"])
     response_model=ServicePage,
     responses=PROBLEM_RESPONSES,
 )
-async def list_services(request: Request) -> Response:
+async def list_services(request: Request, fields: Fields = None) -> Response:
     """All language services."""
     store, settings, _country = reader(request)
+    names = parse_fields(fields, SERVICE_FIELDS)
     body, last_modified = await service_list(store)
     return public_response(
         request,
-        body,
+        trim_list(body, names),
         settings=settings,
         last_modified_ms=last_modified,
         surrogate_keys="services",
@@ -43,13 +47,15 @@ async def list_services(request: Request) -> Response:
 async def get_service(
     request: Request,
     code: Annotated[str, Path(pattern=CODE_PATTERN)],
+    fields: Fields = None,
 ) -> Response:
     """One language service."""
     store, settings, _country = reader(request)
+    names = parse_fields(fields, SERVICE_FIELDS)
     body, last_modified = await service_item(store, code)
     return public_response(
         request,
-        body,
+        trim_document(body, names),
         settings=settings,
         last_modified_ms=last_modified,
         surrogate_keys=f"service-{code}",

@@ -20,7 +20,7 @@ from app.auth.dependencies import require_principal
 from app.auth.service import Principal
 from app.db import SessionDep
 from app.editorial.idempotency import idempotent
-from app.editorial.patch import MergePatch, merge_patch_body
+from app.editorial.patch import MergePatch, merge_patch_body, patch_model
 from app.editorial.responses import CREATE_RESPONSES, DELETE_RESPONSES, UPDATE_RESPONSES
 from app.http.writes import PRIVATE, Precondition, check_if_match, private_json
 
@@ -127,7 +127,7 @@ def add_resource_routes(router: APIRouter, resource: Resource[KeyT, ItemT]) -> N
         description=resource.update_doc,
         response_model=resource.response_model,
         responses=UPDATE_RESPONSES,
-        openapi_extra=merge_patch_body(resource.write_model),
+        openapi_extra=merge_patch_body(patch_model(resource.write_model)),
     )
     router.add_api_route(
         resource.item_path,

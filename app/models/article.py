@@ -43,7 +43,14 @@ class Article(Base):
     breaking_until: Mapped[datetime | None]
     embargo_until: Mapped[datetime | None]
     withheld_in: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Articles sharing a group are the same story in several services: each one's
+    # ``translations`` lists the others.
     translation_group: Mapped[str | None] = mapped_column(String(200))
+    # The article (in another service) an editor said this one translates; it is in
+    # that article's translation group.
+    translation_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
     first_published_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

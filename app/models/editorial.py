@@ -25,7 +25,8 @@ class ApiToken(Base):
 
 
 class Revision(Base):
-    """One change to an article: who, when, which fields, and their previous values."""
+    """One change to an article: who, when, which fields, their previous values, and
+    the article's content as the change left it."""
 
     __tablename__ = "revisions"
     __table_args__ = (UniqueConstraint("article_id", "number"),)
@@ -37,6 +38,11 @@ class Revision(Base):
     actor: Mapped[str] = mapped_column(String(200))
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     previous: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # ``{"article": write shape, "status", "summary", "related_videos"}`` after the
+    # change; None for revisions that did not record it (imports, older revisions).
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # The revision whose content a restore made current again.
+    restored_from: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

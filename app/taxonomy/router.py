@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from app.errors import PROBLEM_RESPONSES
 from app.http.caching import public_answer
+from app.http.fields import Fields, parse_fields, trimmed
 from app.http.reader import reader
 from app.kit.fields import CODE_PATTERN, SLUG_PATTERN
 from app.taxonomy.schemas import (
@@ -25,6 +26,34 @@ ServiceFilter = Annotated[str | None, Query(pattern=CODE_PATTERN)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
 SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN)]
+FIELDS = {
+    "sections": frozenset(SectionOut.model_fields),
+    "tags": frozenset(TagOut.model_fields),
+    "authors": frozenset(AuthorOut.model_fields),
+}
+
+
+async def _list(
+    request: Request,
+    kind: str,
+    service: str | None,
+    limit: int,
+    cursor: str | None,
+    fields: str | None,
+) -> Response:
+    store, settings, _country = reader(request)
+    names = parse_fields(fields, FIELDS[kind])
+    page = await term_list(store, kind, service, limit, cursor)
+    return public_answer(request, trimmed(page, names, items=True), settings)
+
+
+async def _item(
+    request: Request, kind: str, slug: str, service: str | None, fields: str | None
+) -> Response:
+    store, settings, _country = reader(request)
+    names = parse_fields(fields, FIELDS[kind])
+    found = await term_item(store, kind, slug, service)
+    return public_answer(request, trimmed(found, names), settings)
 
 
 @router.get(
@@ -38,12 +67,10 @@ async def list_sections(
     service: ServiceFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
+    fields: Fields = None,
 ) -> Response:
     """Sections, optionally of one service."""
-    store, settings, _country = reader(request)
-    return public_answer(
-        request, await term_list(store, "sections", service, limit, cursor), settings
-    )
+    return await _list(request, "sections", service, limit, cursor, fields)
 
 
 @router.get(
@@ -56,10 +83,10 @@ async def get_section(
     request: Request,
     slug: SlugPath,
     service: ServiceFilter = None,
+    fields: Fields = None,
 ) -> Response:
     """One section."""
-    store, settings, _country = reader(request)
-    return public_answer(request, await term_item(store, "sections", slug, service), settings)
+    return await _item(request, "sections", slug, service, fields)
 
 
 @router.get(
@@ -70,10 +97,10 @@ async def list_tags(
     service: ServiceFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
+    fields: Fields = None,
 ) -> Response:
     """Tags, optionally of one service."""
-    store, settings, _country = reader(request)
-    return public_answer(request, await term_list(store, "tags", service, limit, cursor), settings)
+    return await _list(request, "tags", service, limit, cursor, fields)
 
 
 @router.get(
@@ -86,10 +113,10 @@ async def get_tag(
     request: Request,
     slug: SlugPath,
     service: ServiceFilter = None,
+    fields: Fields = None,
 ) -> Response:
     """One tag."""
-    store, settings, _country = reader(request)
-    return public_answer(request, await term_item(store, "tags", slug, service), settings)
+    return await _item(request, "tags", slug, service, fields)
 
 
 @router.get(
@@ -103,12 +130,10 @@ async def list_authors(
     service: ServiceFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
+    fields: Fields = None,
 ) -> Response:
     """Bylines; with ``service``, those who wrote in it."""
-    store, settings, _country = reader(request)
-    return public_answer(
-        request, await term_list(store, "authors", service, limit, cursor), settings
-    )
+    return await _list(request, "authors", service, limit, cursor, fields)
 
 
 @router.get(
@@ -120,7 +145,7 @@ async def list_authors(
 async def get_author(
     request: Request,
     slug: SlugPath,
+    fields: Fields = None,
 ) -> Response:
     """One byline."""
-    store, settings, _country = reader(request)
-    return public_answer(request, await term_item(store, "authors", slug, None), settings)
+    return await _item(request, "authors", slug, None, fields)

@@ -7,12 +7,15 @@ from fastapi.responses import Response
 
 from app.errors import PROBLEM_RESPONSES
 from app.http.caching import public_answer
+from app.http.fields import Fields, parse_fields, trimmed
 from app.http.reader import reader
 from app.kit.fields import CODE_PATTERN
 from app.videos.schemas import VideoOut, VideoPage
 from app.videos.service import video_item, video_list
 
 router = APIRouter(tags=["videos"])
+
+VIDEO_FIELDS = frozenset(VideoOut.model_fields)
 
 
 @router.get(
@@ -26,11 +29,13 @@ async def list_videos(
     service: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    fields: Fields = None,
 ) -> Response:
     """List videos, newest first, with availability resolved for this reader."""
     store, settings, country = reader(request)
+    names = parse_fields(fields, VIDEO_FIELDS)
     page = await video_list(store, country, service, limit, cursor)
-    return public_answer(request, page, settings)
+    return public_answer(request, trimmed(page, names, items=True), settings)
 
 
 @router.get(
@@ -42,7 +47,10 @@ async def list_videos(
 async def get_video(
     request: Request,
     video_id: Annotated[int, Path(ge=1, le=2**62)],
+    fields: Fields = None,
 ) -> Response:
     """One video, with its availability resolved for this reader."""
     store, settings, country = reader(request)
-    return public_answer(request, await video_item(store, country, video_id), settings)
+    names = parse_fields(fields, VIDEO_FIELDS)
+    found = await video_item(store, country, video_id)
+    return public_answer(request, trimmed(found, names), settings)

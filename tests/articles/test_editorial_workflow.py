@@ -3,6 +3,7 @@ unpublish, archive; who sees what at each step; and the history it leaves."""
 
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from support import assert_problem
 
@@ -198,6 +199,47 @@ def test_the_editorial_read_is_private_and_carries_the_version_etag(room: Newsro
         f"/v1/articles/{draft['id']}", params={"fields": "id,status"}, headers=room.headers("admin")
     )
     assert trimmed.json() == {"id": draft["id"], "status": "draft"}
+
+
+def test_the_editors_reads_take_fields_too(room: Newsroom) -> None:
+    article_id = room.draft()["id"]
+    room.client.put(
+        f"/v1/articles/{article_id}/related-videos",
+        json={"video_ids": [room.videos[1]]},
+        headers=room.headers("en_editor", If_Match=room.etag(article_id)),
+    )
+    assert room.patch(article_id, {"dek": "Late night in parliament"}).status_code == 200
+    headers = room.headers("en_viewer")
+
+    def trimmed(tail: str, fields: str) -> Any:
+        response = room.client.get(
+            f"/v1/articles/{article_id}{tail}", params={"fields": fields}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["cache-control"] == "private, no-store"
+        return response.json()
+
+    assert trimmed("/summary", "source") == {"source": "generated"}
+    related = trimmed("/related-videos", "id,curated")["items"]
+    assert related[0] == {"id": room.videos[1], "curated": True}
+    assert all(set(item) == {"id", "curated"} for item in related)
+    assert trimmed("/revisions", "number,action") == {
+        "items": [
+            {"number": 3, "action": "update"},
+            {"number": 2, "action": "related_videos"},
+            {"number": 1, "action": "create"},
+        ],
+        "next_cursor": None,
+    }
+    assert trimmed("/revisions/3", "fields,previous") == {
+        "fields": ["dek"],
+        "previous": {"dek": None},
+    }
+    for tail in ("/summary", "/related-videos", "/revisions", "/revisions/3"):
+        response = room.client.get(
+            f"/v1/articles/{article_id}{tail}", params={"fields": "nonsense"}, headers=headers
+        )
+        assert_problem(response, 400)
 
 
 def test_the_editorial_read_has_the_public_shape(room: Newsroom) -> None:

@@ -317,3 +317,23 @@ def test_the_fast_path_and_the_route_answer_alike(client: TestClient, flags: Any
             assert fast.headers[header] == routed.headers[header], header
     assert_problem(client.get("/v1/breaking?service=xx"), 404)
     assert_problem(client.get("/v1/breaking?service=%FF"), 422)
+
+
+def test_fields_trims_each_teaser(client: TestClient, flags: Any) -> None:
+    full = client.get("/v1/breaking", params={"service": "en"})
+    trimmed = client.get("/v1/breaking", params={"service": "en", "fields": "headline,breaking"})
+    assert trimmed.status_code == 200, trimmed.text
+    assert trimmed.json() == {
+        "items": [
+            {"headline": item["headline"], "breaking": item["breaking"]}
+            for item in full.json()["items"]
+        ]
+    }
+    assert trimmed.headers["etag"] != full.headers["etag"]
+    again = client.get(
+        "/v1/breaking",
+        params={"service": "en", "fields": "headline,breaking"},
+        headers={"If-None-Match": trimmed.headers["etag"]},
+    )
+    assert again.status_code == 304
+    assert_problem(client.get("/v1/breaking", params={"fields": "headline,nope"}), 400)

@@ -153,6 +153,78 @@ def test_malformed_if_modified_since_is_ignored(
     assert response.status_code == 200
 
 
+#: Two fields of each GET's representation (of each item, for a list).
+TRIMS = {
+    "/v1/services": ("code,name", True),
+    "/v1/services/en": ("code,language", False),
+    "/v1/articles": ("id,headline", True),
+    "/v1/articles/{a}": ("id,status", False),
+    "/v1/services/en/articles/pension-reform": ("slug,url", False),
+    "/v1/articles/{a}/summary": ("bullets,source", False),
+    "/v1/articles/{a}/related-videos": ("id,curated", True),
+    "/v1/videos": ("title,duration", True),
+    "/v1/videos/{v}": ("title,duration", False),
+    "/v1/sections": ("slug,name", True),
+    "/v1/sections/politics": ("slug,service", False),
+    "/v1/tags": ("slug,name", True),
+    "/v1/tags/pensions": ("name,service", False),
+    "/v1/authors": ("slug,name", True),
+    "/v1/authors/jane-doe": ("name,bio", False),
+}
+
+
+def test_every_get_has_its_fields_listed(content: dict[str, int]) -> None:
+    paths = {path.format(a=content["article"], v=content["video"]) for path in TRIMS}
+    assert paths == set(get_paths(content))
+
+
+def test_fields_trims_every_representation(client: TestClient, content: dict[str, int]) -> None:
+    for template, (fields, is_list) in TRIMS.items():
+        path = template.format(a=content["article"], v=content["video"])
+        full = client.get(path)
+        response = client.get(path, params={"fields": fields})
+        assert response.status_code == 200, (path, response.text)
+        names = fields.split(",")
+        if is_list:
+            items = response.json()["items"]
+            assert items, path
+            assert [list(item) for item in items] == [names] * len(items), path
+            assert items == [
+                {name: item[name] for name in names} for item in full.json()["items"]
+            ], path
+        else:
+            assert response.json() == {name: full.json()[name] for name in names}, path
+        # Each selection is its own representation: its own strong validator, and a
+        # 304 only for that one.
+        assert STRONG_ETAG.match(response.headers["etag"]), path
+        assert response.headers["etag"] != full.headers["etag"], path
+        again = client.get(
+            path, params={"fields": fields}, headers={"If-None-Match": response.headers["etag"]}
+        )
+        assert again.status_code == 304, path
+        stale = client.get(
+            path, params={"fields": fields}, headers={"If-None-Match": full.headers["etag"]}
+        )
+        assert stale.status_code == 200, path
+
+
+def test_fields_names_only_fields_of_the_representation(
+    client: TestClient, content: dict[str, int]
+) -> None:
+    for template in TRIMS:
+        path = template.format(a=content["article"], v=content["video"])
+        unknown = assert_problem(client.get(path, params={"fields": "title,nonsense"}), 400)
+        assert {"location": "query", "field": "fields", "message": "unknown field nonsense"} in (
+            unknown["errors"]
+        ), path
+        assert_problem(client.get(path, params={"fields": "title,,id"}), 400)
+
+
+def test_a_video_trimmed_to_title_and_duration(client: TestClient, content: dict[str, int]) -> None:
+    response = client.get(f"/v1/videos/{content['video']}?fields=title,duration")
+    assert response.json() == {"title": "Strike explained", "duration": 90}
+
+
 def test_etag_changes_when_the_article_changes(
     client: TestClient, content: dict[str, int], store: Any
 ) -> None:
