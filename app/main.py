@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from app import __version__
 from app.articles.editorial import editorial_router as articles_editorial_router
 from app.articles.router import router as articles_router
+from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.docs import install_docs
@@ -26,6 +27,8 @@ from app.taxonomy.editorial import router as taxonomy_editorial_router
 from app.taxonomy.router import router as taxonomy_router
 from app.videos.editorial import router as videos_editorial_router
 from app.videos.router import router as videos_router
+from app.webhooks.editorial_router import router as webhooks_router
+from app.webhooks.worker import DeliveryWorker
 
 DESCRIPTION = """\
 Masthead serves a multilingual newsroom's articles, key-point summaries, related
@@ -43,9 +46,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_store = make_read_store(settings.database_url, settings.pool_size)
+        worker = None
+        if settings.webhook_worker:
+            worker = DeliveryWorker(settings, app.state.sessionmaker, app.state.read_store)
+            worker.start()
+        app.state.webhook_worker = worker
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             await app.state.read_store.close()
             engine.dispose()
 
@@ -72,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         taxonomy_editorial_router,
         notices_router,
         imports_router,
+        changes_router,
+        webhooks_router,
     ):
         app.include_router(router)
     install_docs(app)

@@ -11,12 +11,14 @@ from app.models.article import (
     Summary,
 )
 from app.models.base import Base, utcnow
+from app.models.change import Change, ChangeConsumer, ChangeCounter, ChangeItem
 from app.models.editorial import ROLES, ApiToken, IdempotencyRecord, Revision
 from app.models.notice import Notice
 from app.models.render import ArticleRelatedVideo, ArticleRender, VideoRender
 from app.models.service import Service
 from app.models.taxonomy import Author, Section, Tag
 from app.models.video import Video, VideoTag
+from app.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ARTICLE_STATUSES",
@@ -31,6 +33,10 @@ __all__ = [
     "ArticleVideo",
     "Author",
     "Base",
+    "Change",
+    "ChangeConsumer",
+    "ChangeCounter",
+    "ChangeItem",
     "Correction",
     "IdempotencyRecord",
     "Notice",
@@ -42,5 +48,8 @@ __all__ = [
     "Video",
     "VideoRender",
     "VideoTag",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "utcnow",
 ]

@@ -28,6 +28,7 @@ from app.models import (
     VideoTag,
 )
 from app.render.availability import Rules, has_rules, resolve
+from app.render.changes import record_articles, record_videos
 from app.sanitize import text_of
 from app.timeutil import iso, opt_ms, to_ms
 
@@ -171,6 +172,7 @@ def render_videos(session: Session, video_ids: Iterable[int], *, cascade: bool =
         )
     if rows:
         session.execute(insert(VideoRender), rows)
+    record_videos(session, ids)
     if cascade:
         article_ids = session.scalars(
             select(ArticleRelatedVideo.article_id)
@@ -362,6 +364,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     session.execute(delete(ArticleRender).where(ArticleRender.article_id.in_(ids)))
     session.execute(delete(ArticleRelatedVideo).where(ArticleRelatedVideo.article_id.in_(ids)))
     if not articles:
+        record_articles(session, ids)
         return
     curated_by_article: dict[int, list[int]] = {}
     for article_id, video_id in session.execute(
@@ -412,6 +415,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     session.execute(insert(ArticleRender), render_rows)
     if related_rows:
         session.execute(insert(ArticleRelatedVideo), related_rows)
+    record_articles(session, ids)
 
     if cascade:
         groups = {a.translation_group for a in articles if a.translation_group is not None}

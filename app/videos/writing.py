@@ -269,4 +269,5 @@ def delete_video(
     # Its tags, renders and places in curated lists go with it (ON DELETE CASCADE).
     session.execute(delete(Video).where(Video.id == video_id))
     session.flush()
+    render_videos(session, [video_id], cascade=False)
     render_articles(session, showing)
