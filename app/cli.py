@@ -18,7 +18,9 @@ app.add_typer(db_app, name="db")
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
-OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+#: The committed spec of the checkout the command runs from; an installed package has none.
+OPENAPI_PATH = SOURCE_ROOT / "openapi" / "openapi.json"
 
 
 @app.command()
@@ -228,22 +230,44 @@ def openapi_document() -> str:
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _committed_spec() -> Path | None:
+    # Installed from the wheel, the package sits in site-packages with no checkout around it.
+    return OPENAPI_PATH if (SOURCE_ROOT / "pyproject.toml").is_file() else None
+
+
 @app.command()
 def openapi(
     check: Annotated[bool, typer.Option(help="Fail if the committed spec is out of date.")] = False,
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            help="The spec file to write or check. Default: openapi/openapi.json in a "
+            "checkout; outside one the spec is printed.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
-    """Write openapi/openapi.json, or check that it is current."""
+    """Write the OpenAPI spec (openapi/openapi.json in a checkout), or check that it is
+    current."""
     document = openapi_document()
+    target = path or _committed_spec()
     if check:
-        current = OPENAPI_PATH.read_text(encoding="utf-8") if OPENAPI_PATH.exists() else ""
+        if target is None:
+            typer.echo("error: no spec to check here; give --path FILE.", err=True)
+            raise typer.Exit(2)
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
         if current != document:
-            typer.echo(f"{OPENAPI_PATH} is out of date; run `masthead openapi`.", err=True)
+            again = f"masthead openapi --path {path}" if path else "masthead openapi"
+            typer.echo(f"{target} is out of date; run `{again}`.", err=True)
             raise typer.Exit(1)
-        typer.echo("openapi/openapi.json is up to date.")
+        typer.echo(f"{target} is up to date.")
         return
-    OPENAPI_PATH.parent.mkdir(parents=True, exist_ok=True)
-    OPENAPI_PATH.write_text(document, encoding="utf-8")
-    typer.echo(f"wrote {OPENAPI_PATH}")
+    if target is None:
+        typer.echo(document, nl=False)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(document, encoding="utf-8")
+    typer.echo(f"wrote {target}")
 
 
 def main() -> None:

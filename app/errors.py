@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 PROBLEM_TYPE_BASE = "https://masthead.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}
 
 
 class ProblemError(BaseModel):
@@ -238,3 +239,18 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (503, "Database unreachable"),
     )
 }
+
+
+def document_problem_media_type(spec: dict[str, Any]) -> None:
+    """Move each problem's schema to application/problem+json, the type it is served as.
+
+    FastAPI documents a ``responses=`` model under application/json whatever
+    content the entry declares."""
+    for methods in spec.get("paths", {}).values():
+        for operation in methods.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if content.get("application/json", {}).get("schema") == PROBLEM_SCHEMA_REF and (
+                    PROBLEM_MEDIA_TYPE in content
+                ):
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")

@@ -16,7 +16,11 @@ from app.errors import install_error_handlers
 from app.health.router import router as health_router
 from app.http.fastpath import FastPathMiddleware
 from app.http.limits import BodySizeLimitMiddleware
-from app.http.middleware import GzipWhenAcceptedMiddleware, RequestIdMiddleware
+from app.http.middleware import (
+    GzipWhenAcceptedMiddleware,
+    HeadAsGetMiddleware,
+    RequestIdMiddleware,
+)
 from app.imports.router import router as imports_router
 from app.metrics.middleware import MetricsMiddleware
 from app.notices.router import router as notices_router
@@ -90,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(FastPathMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware)
     return app

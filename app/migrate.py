@@ -5,12 +5,28 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def script_location() -> Path:
+    """The migrations: inside the package when it is installed from the wheel, next to
+    it (the repository's top-level ``migrations/``) when it runs from a checkout.
+
+    The package's own copy comes first, so an installed Masthead never picks up some
+    other distribution's top-level ``migrations`` folder in site-packages.
+    """
+    for folder in (PACKAGE / "migrations", PACKAGE.parent / "migrations"):
+        if (folder / "env.py").is_file():
+            return folder
+    raise FileNotFoundError(f"no Alembic migrations in {PACKAGE} or next to it")
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    """The configuration ``alembic.ini`` gives the ``alembic`` command, built in code so
+    that an installed package needs no file of it."""
+    config = Config()
+    # Option values are interpolated by configparser: a literal "%" must be doubled.
+    config.set_main_option("script_location", str(script_location()).replace("%", "%%"))
     config.attributes["database_url"] = database_url
     return config
 

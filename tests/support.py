@@ -1,15 +1,38 @@
 """Assertions and helpers shared by the HTTP tests."""
 
+import os
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, text
 
 from app.models import Base
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+
+#: Data shipped with the tests, each folder with its source and licence.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: Data sets licensed for internal tests only: read beside the checkout, never copied in.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_data(relative: str) -> Path:
+    """A file of ../shared/data that may not be shipped with the repository.
+
+    A clone without ../shared skips the test that needs it, saying why; CI has the
+    folder, so there a missing file fails the test instead of hiding it.
+    """
+    path = SHARED_DATA / relative
+    if path.exists():
+        return path
+    reason = f"needs ../shared/data/{relative} (internal-only data, not shipped)"
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false"):
+        pytest.fail(f"{reason}; CI must have it", pytrace=False)
+    pytest.skip(reason)
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:

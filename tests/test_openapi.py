@@ -126,3 +126,16 @@ def test_documented_error_statuses_use_the_problem_schema(spec: dict[str, Any]) 
     assert set(problem["required"]) >= {"type", "title", "status", "detail", "instance"}
     detail = operations(spec)[("get", "/v1/articles/{article_id}")]
     assert {"200", "404", "422", "451"} <= set(detail["responses"])
+
+
+def test_problems_are_documented_as_problem_json_only(spec: dict[str, Any]) -> None:
+    for (method, path), operation in operations(spec).items():
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                assert set(response["content"]) == {"application/problem+json"}, (
+                    method,
+                    path,
+                    status,
+                )
+                schema = response["content"]["application/problem+json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Problem"}, (method, path, status)

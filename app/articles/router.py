@@ -16,7 +16,14 @@ from app.articles.service import (
     check_visible,
     resolve_related,
 )
-from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, BadRequest, NotFound, Problem
+from app.errors import (
+    PROBLEM_MEDIA_TYPE,
+    PROBLEM_RESPONSES,
+    BadRequest,
+    NotFound,
+    Problem,
+    problem_spec,
+)
 from app.http.caching import body_etag, public_response
 from app.http.fields import parse_fields, trim_document, trim_list
 from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
@@ -38,7 +45,7 @@ Fields = Annotated[
     str | None, Query(description="Comma-separated top-level fields to keep.", max_length=500)
 ]
 LEGAL_RESPONSE: dict[int | str, dict[str, object]] = {
-    451: {"model": Problem, "description": "Withheld in the reader's country"}
+    451: problem_spec("Withheld in the reader's country")
 }
 # With a token (Authorization: Bearer), a reader of the service's drafts gets the
 # live editorial representation, whatever its status; any answer to a request

@@ -34,11 +34,25 @@ How records are chosen:
   ``itn:<item>`` (``itn:<item>:<date>`` when the item holds several stories), shared by
   those services. Stories told in only one service then fill up to ``MAX_ITEMS``, always
   for the service with the fewest items so far, newest first.
+
+What each article carries:
+
+- The blurb as its first paragraph, and as its last a credit line ("Source: Wikipedia,
+  “In the news” (CC BY-SA 3.0), via the ITN corpus by shizhao.") linking to the
+  Wikipedia article the blurb highlights and to the licence. Readers see it; the key
+  points never take it, as they never take a credit line.
+- One tag: the Wikidata item of the record, named by the title of its Wikipedia article
+  in that language, with a slug made from that name as the app makes slugs of names
+  (``made_slug``: transliterated to Latin), ``-2``, ``-3``... when another tag of the
+  service has it. Tags have no member for an outside identifier, so the item's id stays
+  where the bundle keeps outside identifiers: in the article's ``uri``
+  (``urn:masthead:demo:itn:itn-<item>-<language>-<time>``, the corpus record's id).
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import sys
@@ -49,6 +63,8 @@ from datetime import UTC, datetime, timedelta
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
+
+from app.taxonomy.writing import made_slug
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_OUT = DATA_DIR / "itn.json"
@@ -101,10 +117,13 @@ AUTHOR = {
     "bio": "Editors of the “In the news” section of the Wikipedia main page in each language.",
 }
 
+# A credit line, as the last paragraph: links rather than a written-out URL.
 ATTRIBUTION = (
-    "Source: Wikipedia, “In the news” (CC BY-SA 3.0), via the ITN corpus by shizhao. "
-    "Original: {url}"
+    'Source: <a href="{url}">Wikipedia</a>, “In the news” '
+    '(<a href="https://creativecommons.org/licenses/by-sa/3.0/">CC BY-SA 3.0</a>), '
+    "via the ITN corpus by shizhao."
 )
+SEED = DATA_DIR / "seed.json"
 
 # Notes that point at the picture on the Wikipedia main page; they mean nothing without it.
 _PICTURE_NOTES: dict[str, list[re.Pattern[str]]] = {
@@ -361,6 +380,33 @@ def choose(stories: list[Story]) -> list[tuple[Story, Record]]:
     return chosen
 
 
+def tag_slugs(
+    names: dict[tuple[str, str], str], taken: dict[tuple[str, str], str]
+) -> dict[tuple[str, str], str]:
+    """A slug per (service, Wikidata item) made from the tag's name, unique in the service.
+
+    ``taken`` holds the (service, slug) of the tags defined elsewhere (``seed.json``) with
+    their names: a tag of the same name is that tag, any other gets the next free slug.
+    """
+    shared: dict[tuple[str, str], str | None] = dict(taken)
+    slugs = {}
+    for key in sorted(names, key=lambda key: (SERVICE_CODES.index(key[0]), _qid(key[1]))):
+        service, name = key[0], names[key]
+        base = made_slug(name)
+        slug, n = base, 1
+        while (service, slug) in shared and shared[(service, slug)] != name:
+            n += 1
+            slug = f"{base}-{n}"
+        shared[(service, slug)] = None  # no other item may have it
+        slugs[key] = slug
+    return slugs
+
+
+def seed_tags() -> dict[tuple[str, str], str]:
+    bundle = json.loads(SEED.read_text(encoding="utf-8"))
+    return {(tag["service"], tag["slug"]): tag["name"] for tag in bundle.get("tags", [])}
+
+
 def build(corpus: Path) -> dict[str, Any]:
     records = load_records(corpus)
     chosen = choose(split_stories(records, placeholder_times(corpus)))
@@ -368,10 +414,12 @@ def build(corpus: Path) -> dict[str, Any]:
     for story, record in chosen:
         services_of_story[story.key].add(record.language)
 
-    tags: dict[tuple[str, str], tuple[str, str]] = {}  # (service, slug) -> (published, name)
+    # (service, Wikidata item) -> (published, name): the newest title names the tag.
+    tags: dict[tuple[str, str], tuple[str, str]] = {}
     articles = []
+    tagged: list[tuple[dict[str, Any], tuple[str, str]]] = []
     for story, record in sorted(chosen, key=lambda sr: (sr[1].published, sr[1].id)):
-        tag = (record.language, record.event_id.lower())
+        tag = (record.language, record.event_id)
         if tag not in tags or tags[tag][0] <= record.published:
             tags[tag] = (record.published, record.title)
         article: dict[str, Any] = {
@@ -380,10 +428,10 @@ def build(corpus: Path) -> dict[str, Any]:
             "headline": headline(record),
             "body": [
                 {"type": "paragraph", "text": record.body},
-                {"type": "paragraph", "text": ATTRIBUTION.format(url=record.url)},
+                {"type": "paragraph", "text": ATTRIBUTION.format(url=html.escape(record.url))},
             ],
             "section": "world",
-            "tags": [tag[1]],
+            "tags": [],
             "authors": [AUTHOR["slug"]],
             "first_published_at": record.published,
             "published_at": record.published,
@@ -392,6 +440,10 @@ def build(corpus: Path) -> dict[str, Any]:
         if len(services_of_story[story.key]) > 1:
             article["translation_of"] = story.key
         articles.append(article)
+        tagged.append((article, tag))
+    slugs = tag_slugs({key: name for key, (_, name) in tags.items()}, seed_tags())
+    for article, tag in tagged:
+        article["tags"] = [slugs[tag]]
 
     services = [s for s in SERVICES if any(a["service"] == s["code"] for a in articles)]
     return {
@@ -401,8 +453,10 @@ def build(corpus: Path) -> dict[str, Any]:
             for s in services
         ],
         "tags": [
-            {"service": service, "slug": slug, "name": tags[(service, slug)][1]}
-            for service, slug in sorted(tags, key=lambda t: (SERVICE_CODES.index(t[0]), t[1]))
+            {"service": service, "slug": slug, "name": tags[(service, item)][1]}
+            for (service, item), slug in sorted(
+                slugs.items(), key=lambda pair: (SERVICE_CODES.index(pair[0][0]), pair[1])
+            )
         ],
         "authors": [AUTHOR],
         "articles": articles,

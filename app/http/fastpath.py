@@ -1,11 +1,12 @@
 """The hottest public reads, answered before FastAPI's routing and dependency
 resolution, which cost several times the read itself.
 
-Only the plain, valid shape of a request takes this path: a GET without
-credentials whose path and query parse cleanly. Everything else (a token, a
-HEAD, an unexpected or malformed parameter) goes on to the FastAPI route, which
-validates it and answers exactly as documented. Both call the same endpoint
-functions, so a response is the same whichever way it came.
+Only the plain, valid shape of a request takes this path: a GET (a HEAD comes
+as one, see ``HeadAsGetMiddleware``) without credentials whose path and query
+parse cleanly. Everything else (a token, an unexpected or malformed parameter)
+goes on to the FastAPI route, which validates it and answers exactly as
+documented. Both call the same endpoint functions, so a response is the same
+whichever way it came.
 """
 
 import re

@@ -2,7 +2,9 @@
 
 ``summarize`` picks up to ``max_bullets`` sentences from an article body and returns
 them in reading order. It needs no model and no network: sentences are split by rules
-(``app.summaries.sentences``), then scored in pure Python (see ``_score_sentences``).
+(``app.summaries.sentences``), credit lines and sentences that spell out a URL are left
+out (``app.summaries.credits``), then the rest are scored in pure Python (see
+``_score_sentences``).
 It runs when an article is saved, imports included, so it has to be fast: about half a
 millisecond for a 400-word article (``bench/sentence_split.py``).
 """
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Final
 
+from app.summaries.credits import is_credit_or_link
 from app.summaries.sentences import split_sentences
 
 __all__ = ["select_sentences", "split_sentences", "summarize"]
@@ -118,8 +121,14 @@ def _score_sentences(sentences: Sequence[str]) -> list[float]:
 
 
 def select_sentences(sentences: Sequence[str], max_bullets: int = 3) -> list[str]:
-    """Up to ``max_bullets`` of ``sentences``, the best scored, in their original order."""
-    if max_bullets <= 0 or not sentences:
+    """Up to ``max_bullets`` of ``sentences``, the best scored, in their original order;
+    never a credit line or a sentence that spells out a URL."""
+    if max_bullets <= 0:
+        return []
+    # Left out before scoring, so that the words of a credit ("Reuters", "Wikipedia")
+    # do not count as the story's recurring words either.
+    sentences = [sentence for sentence in sentences if not is_credit_or_link(sentence)]
+    if not sentences:
         return []
     scores = _score_sentences(sentences)
     ranking = sorted(range(len(sentences)), key=lambda index: (-scores[index], index))
@@ -140,8 +149,10 @@ def summarize(paragraphs: list[str], language: str, max_bullets: int = 3) -> lis
 
     ``paragraphs`` is the plain text of the body, one string per paragraph, in reading
     order; ``language`` is a BCP 47 tag ("en", "ru", "uk", "fa", "pt-BR", ...). The
-    sentences are taken word for word from the text (whitespace normalised). Returns
-    fewer sentences when the text has fewer, and ``[]`` for an empty text.
+    sentences are taken word for word from the text (whitespace normalised), never a
+    credit line ("Source: ...", "Фото: ...") or one that spells out a URL. Returns fewer
+    sentences when the text has fewer (one for a one-sentence story), and ``[]`` when
+    none is left.
     """
     if max_bullets <= 0:
         return []

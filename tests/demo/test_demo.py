@@ -6,19 +6,17 @@ the tests of this module for as long as the database still holds exactly it.
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
-from support import empty_tables
+from support import empty_tables, shared_data
 
 from app.db import make_sessionmaker
 from app.demo.loader import load_demo
 from app.models import Base
 
-SEED_TEXT = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed-article.txt"
 SEED_HEADLINE = "Zelenskyy Challenges Putin To 'Come To Kyiv' As Peace Talks Continue To Stall"
 SEED_VIDEO = "Ukrainian Soldier Tells Of Being Left For Dead By Russian Captors"
 
@@ -61,9 +59,8 @@ def demo(engine: Engine, database_url: str, _app_client: TestClient) -> Iterator
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
-    if not SEED_TEXT.exists():
-        pytest.skip(f"{SEED_TEXT} is not here")
-    return SEED_TEXT.read_text(encoding="utf-8")
+    """The seed story's page as published: RFE/RL's text, kept in ../shared/data only."""
+    return shared_data("seed-article.txt").read_text(encoding="utf-8")
 
 
 def all_teasers(client: TestClient, **params: Any) -> list[dict[str, Any]]:

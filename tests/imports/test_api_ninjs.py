@@ -7,17 +7,16 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import SHARED_DATA
 from factories import bundle, service, term
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from store_kit import Desk, assert_no_markup, dump_store, make_desk
-from support import assert_problem
+from support import FIXTURES, assert_problem
 
 from app.models import Article, Tag
 
-EXAMPLES = SHARED_DATA / "iptc-ninjs" / "examples"
+EXAMPLES = FIXTURES / "iptc-ninjs" / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.json"))
 
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import SHARED_DATA
 from factories import service
 from store_kit import dump_store
+from support import FIXTURES
 
 from app.db import make_engine
 
-EXAMPLES = sorted((SHARED_DATA / "iptc-ninjs" / "examples").glob("*.json"))
+EXAMPLES = sorted((FIXTURES / "iptc-ninjs" / "examples").glob("*.json"))
 ROOT = Path(__file__).resolve().parents[2]
 
 

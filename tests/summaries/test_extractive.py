@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import FIXTURES, shared_data
 
 from app.summaries.extractive import select_sentences, split_sentences, summarize
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-BBC = DATA / "bbc-news-summary" / "bbc-news-summary.jsonl"
-RU = DATA / "corus-ru-news-samples" / "corus-ru-news-samples.jsonl"
-UK = DATA / "bruk-press-uk" / "bruk-press-uk.jsonl"
-ITN = DATA / "itn-corpus" / "itn-corpus.jsonl"
+# Internal-only corpora in ../shared/data (see support.shared_data).
+BBC = "bbc-news-summary/bbc-news-summary.jsonl"
+RU = "corus-ru-news-samples/corus-ru-news-samples.jsonl"
+UK = "bruk-press-uk/bruk-press-uk.jsonl"
+# Shipped: the Persian and Arabic records of the ITN corpus (CC BY-SA 3.0).
+ITN = FIXTURES / "itn-corpus" / "itn-corpus-fa-ar.jsonl"
 
 ARTICLE = [
     "The city council approved a new budget for public transport on Monday.",
@@ -29,22 +31,22 @@ ARTICLE = [
 ]
 
 
-def records(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.is_file():
-        pytest.skip(f"data set not found: {path} (the shared data sets live next to the repo)")
+def records(data: str | Path) -> Iterator[dict[str, Any]]:
+    """The records of a shipped fixture (a path) or of a ../shared/data file (a name)."""
+    path = data if isinstance(data, Path) else shared_data(data)
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             yield json.loads(line)
 
 
 @cache
-def record_bodies(path: Path) -> dict[str, str]:
-    return {record["id"]: record["body"] for record in records(path)}
+def record_bodies(data: str) -> dict[str, str]:
+    return {record["id"]: record["body"] for record in records(data)}
 
 
-def sentences_of(path: Path, record_id: str, containing: str, language: str) -> list[str]:
+def sentences_of(data: str, record_id: str, containing: str, language: str) -> list[str]:
     """Sentences of the paragraph of a stored article that contains ``containing``."""
-    body = record_bodies(path)[record_id]
+    body = record_bodies(data)[record_id]
     paragraphs = [paragraph for paragraph in body.split("\n") if containing in paragraph]
     assert paragraphs, f"{containing!r} is not in {record_id}"
     return split_sentences(paragraphs[:1], language)
