@@ -38,8 +38,9 @@ PENDING = "masthead.changes.pending"
 COUNTER_ID = 1
 
 
-def _insert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that can skip rows already there, on either backend."""
+def insert_ignoring(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can skip rows already there (``on_conflict_do_nothing``),
+    on either backend."""
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
@@ -68,7 +69,7 @@ def _ensure_states(
     missing = [item_id for item_id in wanted if item_id not in found]
     if missing:
         session.execute(
-            _insert(session, ChangeItem)
+            insert_ignoring(session, ChangeItem)
             .values(
                 [
                     {
@@ -189,7 +190,7 @@ def record_articles(
                 state.fingerprint = ""
             continue
         breaking = _breaking(row.breaking_until, now)
-        fingerprint = _fingerprint(row.etag, breaking.decode(), row.withheld_in)
+        fingerprint = _fingerprint(row.etag, row.breaking_until, row.withheld_in)
         if state.public and state.fingerprint == fingerprint:
             continue
         changes.append(
@@ -214,7 +215,7 @@ def record_articles(
     _store(session, changes)
 
 
-def _window(rules: list[Any], now: int) -> tuple[str | None, int | None]:
+def availability_window(rules: list[Any], now: int) -> tuple[str | None, int | None]:
     """Whether the video may be played now, whoever asks (its country rules aside),
     and when that next changes by itself."""
     _, _, start, end, has_sources = rules
@@ -273,7 +274,7 @@ def record_videos(
                 state.fingerprint = ""
                 state.unavailable_reason = None
             continue
-        reason, state.due_ts = _window(orjson.loads(row.rules), now)
+        reason, state.due_ts = availability_window(orjson.loads(row.rules), now)
         if state.public and state.fingerprint == row.etag:
             if state.unavailable_reason == reason:
                 continue
@@ -338,7 +339,7 @@ def _advance(session: Session, span: int, at: datetime) -> int:
     )
     if session.execute(step).rowcount == 0:  # type: ignore[attr-defined]
         session.execute(
-            _insert(session, ChangeCounter)
+            insert_ignoring(session, ChangeCounter)
             .values(id=COUNTER_ID, seq=0, recorded_at=None)
             .on_conflict_do_nothing()
         )
@@ -371,4 +372,11 @@ def number_changes(session: Session) -> None:
 # Every session that recorded changes numbers them when it commits, whoever made it.
 event.listen(Session, "before_commit", number_changes)
 
-__all__ = ["materialise_due", "number_changes", "record_articles", "record_videos"]
+__all__ = [
+    "availability_window",
+    "insert_ignoring",
+    "materialise_due",
+    "number_changes",
+    "record_articles",
+    "record_videos",
+]

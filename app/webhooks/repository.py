@@ -16,6 +16,7 @@ from app.models import (
     WebhookSubscription,
 )
 from app.readstore import Query
+from app.render.changes import insert_ignoring
 
 CONSUMER = "webhooks"
 D = WebhookDelivery
@@ -150,8 +151,11 @@ def locked_consumer(session: Session) -> ChangeConsumer:
     query = select(ChangeConsumer).where(ChangeConsumer.name == CONSUMER).with_for_update()
     consumer = session.scalars(query).one_or_none()
     if consumer is None:
-        session.add(ChangeConsumer(name=CONSUMER, seq=0))
-        session.flush()
+        session.execute(
+            insert_ignoring(session, ChangeConsumer)
+            .values(name=CONSUMER, seq=0)
+            .on_conflict_do_nothing()
+        )
         consumer = session.scalars(query).one()
     return consumer
 
@@ -178,22 +182,26 @@ def claim_due(
 ) -> Sequence[WebhookDelivery]:
     """Deliveries due now that no live worker holds, at most ``per_subscription`` of
     each subscription, locked (rows another claimer holds are skipped)."""
+    due = (
+        D.status == "pending",
+        D.next_attempt_at <= now,
+        or_(D.lease_until.is_(None), D.lease_until < now),
+    )
     ranked = select(
         D.id,
         func.row_number()
         .over(partition_by=D.subscription_id, order_by=(D.next_attempt_at, D.id))
         .label("n"),
-    ).where(
-        D.status == "pending",
-        D.next_attempt_at <= now,
-        or_(D.lease_until.is_(None), D.lease_until < now),
-    )
+    ).where(*due)
     if busy:
         ranked = ranked.where(D.subscription_id.not_in(busy))
     candidates = ranked.subquery()
+    # The conditions again on the outer query: PostgreSQL checks them anew on a
+    # row whose lock it waited for or found released (another claimer may just
+    # have leased it), which it does not do for the subquery's.
     return session.scalars(
         select(D)
-        .where(D.id.in_(select(candidates.c.id).where(candidates.c.n <= per_subscription)))
+        .where(D.id.in_(select(candidates.c.id).where(candidates.c.n <= per_subscription)), *due)
         .order_by(D.next_attempt_at, D.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

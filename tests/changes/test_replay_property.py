@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.models import ArticleRender, VideoRender
-from app.render.changes import _window
+from app.render.changes import availability_window
 from app.timeutil import iso_from_ms, now_ms
 from changes.feed_kit import walk
 
@@ -181,7 +181,7 @@ def _read_store(room: Newsroom) -> State:
                 VideoRender.video_id, VideoRender.etag, VideoRender.updated_ts, VideoRender.rules
             )
         ):
-            reason = _window(orjson.loads(rules), now)[0]
+            reason = availability_window(orjson.loads(rules), now)[0]
             state[("video", video_id)] = (etag, iso_from_ms(updated_ts), reason)
     return state
 

@@ -4,6 +4,7 @@ several workers; what is refused or given up is logged and can be replayed."""
 
 import asyncio
 import itertools
+import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -435,3 +436,43 @@ def test_retry_delays_grow_from_seconds_to_hours() -> None:
     assert 3600 <= delays[6] <= 12 * 3600 * 1.2
     assert max(delays) <= settings.webhook_retry_max_seconds * 1.2
     assert sum(delays) > 24 * 3600, "spaced out over more than a day before giving up"
+
+
+def test_concurrent_claims_take_each_delivery_once(
+    database_url: str, sessions: sessionmaker[Session], store: Any
+) -> None:
+    admin, _ = prepare(sessions, store)
+    settings = Settings(database_url=database_url, webhook_concurrency_per_target=100)
+    with masthead(database_url, webhook_worker=False) as client:
+        hooks = Hooks(client, sessions, admin, admin)
+        hooks.subscribe("http://127.0.0.1:9/hooks", ["article.published", "cache.purge"])
+        for n in range(15):
+            hooks.publish(hooks.article(headline=f"Story {n} of the week"))
+    while True:
+        with sessions.begin() as session:
+            if delivery.fan_out(session, settings, utcnow()) == 0:
+                break
+    claimed: list[int] = []
+    errors: list[BaseException] = []
+
+    def claimer(owner: str) -> None:
+        try:
+            while True:
+                with sessions.begin() as session:
+                    got = delivery.claim(session, settings, owner, utcnow(), 2, {})
+                if not got:
+                    return
+                claimed.extend(item.id for item in got)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=claimer, args=(f"claimer-{n}",)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sessions() as session:
+        every = sorted(session.scalars(select(WebhookDelivery.id)))
+    assert len(every) == 30
+    assert sorted(claimed) == every, "each delivery claimed by one claimer, once"
