@@ -136,7 +136,7 @@ def token_create(
     name: Annotated[str | None, typer.Option(help="Who or what the token is for.")] = None,
 ) -> None:
     """Create a token; it is printed once, alone on the last line."""
-    from app.auth.tokens import TokenError, create_token
+    from app.auth.service import TokenError, create_token
     from app.db import make_sessionmaker
 
     engine = _session_scope()
@@ -158,16 +158,14 @@ def token_create(
 @token_app.command("list")
 def token_list() -> None:
     """List tokens (never their secrets)."""
-    from sqlalchemy import select
-
+    from app.auth.service import list_tokens
     from app.db import make_sessionmaker
-    from app.models import ApiToken
-    from app.timeutil import iso
+    from app.kit.timeutil import iso
 
     engine = _session_scope()
     try:
         with make_sessionmaker(engine)() as session:
-            for token in session.scalars(select(ApiToken).order_by(ApiToken.id)):
+            for token in list_tokens(session):
                 state = f"revoked {iso(token.revoked_at)}" if token.revoked_at else "active"
                 typer.echo(
                     f"{token.id}\t{token.role}\t{','.join(token.services) or '*'}\t"
@@ -180,7 +178,7 @@ def token_list() -> None:
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
     """Revoke a token at once."""
-    from app.auth.tokens import TokenError, revoke_token
+    from app.auth.service import TokenError, revoke_token
     from app.db import make_sessionmaker
 
     engine = _session_scope()
@@ -200,18 +198,15 @@ def rerender(
     batch: Annotated[int, typer.Option(help="Items rendered per transaction.")] = 500,
 ) -> None:
     """Render every stored representation again (after an upgrade changed them)."""
-    from sqlalchemy import select
-
     from app.db import make_sessionmaker
-    from app.models import Article, Video
-    from app.render.articles import render_articles, render_videos
+    from app.readmodel.articles import render_articles, rendered_ids
+    from app.readmodel.videos import render_videos
 
     engine = _session_scope()
     sessions = make_sessionmaker(engine)
     try:
         with sessions() as session:
-            video_ids = list(session.scalars(select(Video.id).order_by(Video.id)))
-            article_ids = list(session.scalars(select(Article.id).order_by(Article.id)))
+            video_ids, article_ids = rendered_ids(session)
         for start in range(0, len(video_ids), batch):
             with sessions.begin() as session:
                 render_videos(session, video_ids[start : start + batch], cascade=False)

@@ -70,6 +70,45 @@ class Conflict(AppError):
     slug = "conflict"
 
 
+class Unauthorized(AppError):
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="masthead"'})
+
+
+class Forbidden(AppError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    title = "Precondition Failed"
+    slug = "precondition-failed"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    title = "Unsupported Media Type"
+    slug = "unsupported-media-type"
+
+
+class IdempotencyConflict(AppError):
+    status = 422
+    title = "Idempotency Key Reused"
+    slug = "idempotency-key-reused"
+
+
+class PreconditionRequired(AppError):
+    status = 428
+    title = "Precondition Required"
+    slug = "precondition-required"
+
+
 class Unprocessable(AppError):
     status = 422
     title = "Unprocessable Content"

@@ -6,30 +6,30 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__
-from app.articles.editorial import editorial_router as articles_editorial_router
-from app.articles.router import router as articles_router
+from app.articles import router as articles
+from app.articles.editorial_router import router as articles_editorial_router
 from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.docs import install_docs
+from app.editions.editorial_router import router as editions_editorial_router
+from app.editions.router import router as editions_router
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
-from app.http.fastpath import FastPathMiddleware
+from app.http.fastpath import ArticleReads, FastPathMiddleware
 from app.http.limits import BodySizeLimitMiddleware
 from app.http.middleware import (
     GzipWhenAcceptedMiddleware,
     HeadAsGetMiddleware,
     RequestIdMiddleware,
 )
-from app.imports.router import router as imports_router
+from app.imports.editorial_router import router as imports_editorial_router
 from app.metrics.middleware import MetricsMiddleware
-from app.notices.router import router as notices_router
+from app.notices.editorial_router import router as notices_editorial_router
 from app.readstore import make_read_store
-from app.services.editorial import router as services_editorial_router
-from app.services.router import router as services_router
-from app.taxonomy.editorial import router as taxonomy_editorial_router
+from app.taxonomy.editorial_router import router as taxonomy_editorial_router
 from app.taxonomy.router import router as taxonomy_router
-from app.videos.editorial import router as videos_editorial_router
+from app.videos.editorial_router import router as videos_editorial_router
 from app.videos.router import router as videos_router
 from app.webhooks.editorial_router import router as webhooks_router
 from app.webhooks.worker import DeliveryWorker
@@ -75,23 +75,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for router in (
-        services_router,
-        articles_router,
+        editions_router,
+        articles.router,
         articles_editorial_router,
         videos_router,
         taxonomy_router,
         health_router,
-        services_editorial_router,
+        editions_editorial_router,
         videos_editorial_router,
         taxonomy_editorial_router,
-        notices_router,
-        imports_router,
+        notices_editorial_router,
+        imports_editorial_router,
         changes_router,
         webhooks_router,
     ):
         app.include_router(router)
     install_docs(app)
-    app.add_middleware(FastPathMiddleware)
+    app.add_middleware(
+        FastPathMiddleware,
+        reads=ArticleReads(
+            list_articles=articles.list_articles,
+            get_article=articles.get_article,
+            get_article_summary=articles.get_article_summary,
+            list_related_videos=articles.list_related_videos,
+        ),
+    )
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
     app.add_middleware(HeadAsGetMiddleware)

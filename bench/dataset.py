@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from app.articles.writer import slug_from
+from app.articles.editorial import slug_from
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -70,10 +70,10 @@ STORE_SOURCES = (
     "migrations",
     "app/models",
     "app/imports",
-    "app/render",
-    "app/articles/writer.py",
+    "app/readmodel",
+    "app/articles/content.py",
     "app/summaries",
-    "app/sanitize.py",
+    "app/kit",
 )
 
 

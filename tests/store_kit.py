@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.auth.tokens import create_token
+from app.auth.service import create_token
 
 #: Who holds which token: role and services.
 ROLES: dict[str, tuple[str, list[str]]] = {

@@ -1,537 +1,630 @@
-"""Editorial article endpoints (bearer token): writes, workflow, history, and the
-token-aware reads that show editors their drafts.
+"""Editorial rules for articles: who may change what, and how each change is
+made: once (an atomic version check), recorded as a revision, and rendered into
+the read model in the caller's transaction.
 
-Every answer here is ``Cache-Control: private, no-store`` and carries the
-editorial ETag (``"article-<id>-v<version>"``), which If-Match takes.
+Rules only ``flush()``; the request's session commits once, before the answer.
+Every statement is the repository's.
 """
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated, Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
-import anyio.from_thread
-import orjson
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Security
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
-from fastapi.security import HTTPBearer
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.articles import editing
-from app.articles.schemas import (
-    ArticleOut,
-    ArticleWrite,
-    PublishWrite,
-    RelatedVideosOut,
-    RelatedVideosWrite,
-    RevisionDetail,
-    RevisionPage,
-    SummaryOut,
-    SummaryWrite,
+from app.articles.content import apply_derived, clean_block, clean_image, generated_summary
+from app.articles.repository import ArticleRepository
+from app.articles.schemas import ArticleWrite, RelatedVideosWrite, SummaryWrite, VideoBlockWrite
+from app.articles.service import article_etag, effective_status, hidden, is_public
+from app.auth.service import Principal
+from app.errors import Conflict, Forbidden, PreconditionFailed, Unprocessable
+from app.http.writes import match_if, version_etag
+from app.kit.merge_patch import merge_patch
+from app.kit.sanitize import plain_text
+from app.kit.slugs import make_slug
+from app.kit.timeutil import iso
+from app.models import (
+    Article,
+    ArticleAuthor,
+    ArticleTag,
+    ArticleVideo,
+    Author,
+    Correction,
+    Revision,
+    Service,
+    Summary,
+    Tag,
 )
-from app.articles.service import breaking_json, resolve_related
-from app.auth.dependencies import CurrentPrincipal, Unauthorized, optional_principal
-from app.auth.tokens import Principal
-from app.db import SessionDep
-from app.errors import PROBLEM_MEDIA_TYPE, NotFound, Problem
-from app.http.caching import http_date
-from app.http.editorial import MERGE_PATCH, MergePatch, write_responses
-from app.http.fields import trim_document, trim_list
-from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
-from app.http.reader import reader
-from app.http.writes import PRIVATE, idempotent, private_json
-from app.models import Article, Revision, utcnow
-from app.notices.repository import notices_for
-from app.render.articles import load_article
-from app.timeutil import iso, opt_ms, to_ms
+from app.readmodel.articles import render_articles
 
-bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="token",
-    description="A token made by `masthead token create` (roles admin, editor, viewer).",
+#: The members of the write shape, in the order the revisions list them.
+SHAPE_FIELDS = (
+    "service",
+    "headline",
+    "dek",
+    "kicker",
+    "language",
+    "slug",
+    "body",
+    "lead_image",
+    "section",
+    "tags",
+    "authors",
+    "urgency",
+    "breaking_until",
+    "embargo_until",
+    "withheld_in",
 )
-editorial_router = APIRouter(tags=["editorial"], dependencies=[Security(bearer)])
-
-ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id.")]
-IfMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-Match",
-        description='The ETag you last read (`"article-<id>-v<version>"`).',
-    ),
-]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Retrying with the same key and body replays the first answer; "
-        "the same key with another body is refused (422).",
-    ),
-]
-RELATED_LIMIT = 6
-
-TOO_LARGE: dict[int | str, dict[str, Any]] = {
-    413: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "Body too large"}
-}
-CREATE = {**write_responses(400, 401, 403, 409, 422), **TOO_LARGE}
-PATCH = {**write_responses(401, 403, 404, 409, 412, 415, 422, 428), **TOO_LARGE}
-PUT = {**write_responses(401, 403, 404, 412, 422, 428), **TOO_LARGE}
-DELETE = write_responses(401, 403, 404, 412, 422, 428)
-ACTION = {**write_responses(401, 403, 404, 409, 412, 422), **TOO_LARGE}
-READ = write_responses(400, 401, 403, 404, 422)
-ETAG_HEADER = {"ETag": {"description": "The editorial ETag; send it back as If-Match."}}
-
-
-# Representations ---------------------------------------------------------------
-
-
-def _notices(request: Request, country: str | None, service: str, now: int) -> Any:
-    """The notices for this reader, from the read store on the event loop (this
-    runs in a worker thread)."""
-    store = request.app.state.read_store
-    return anyio.from_thread.run(notices_for, store, country, service, now)
-
-
-def _live_response(
-    request: Request,
-    session: Session,
-    article: Article,
-    now: datetime,
-    *,
-    status_code: int = 200,
-    names: list[str] | None = None,
-    **headers: str,
-) -> Response:
-    """The editorial representation: the public shape, rendered from the store now,
-    with the real status, and the reader's parts (breaking, videos, notices)."""
-    _, _, country = reader(request)
-    document, related = editing.live_view(session, article, now)
-    now_ms = to_ms(now)
-    videos, _, _ = resolve_related(related, country, now_ms, RELATED_LIMIT)
-    document["breaking"] = orjson.loads(breaking_json(opt_ms(article.breaking_until), now_ms))
-    document["related_videos"] = videos
-    document["notices"] = [
-        notice["doc"] for notice in _notices(request, country, document["service"], now_ms)
-    ]
-    body = orjson.dumps(document)
-    if names is not None:
-        body = trim_document(body, names)
-    return private_json(
-        body,
-        status_code=status_code,
-        etag=editing.article_etag(article),
-        Last_Modified=http_date(article.updated_at.timestamp()),
-        **headers,
-    )
-
-
-def _fresh(session: Session, article: Article) -> Article:
-    loaded = load_article(session, article.id)
-    assert loaded is not None
-    return loaded
-
-
-def _written(request: Request, session: Session, article: Article, now: datetime) -> Response:
-    return _live_response(request, session, _fresh(session, article), now)
-
-
-# Token-aware reads, called by the public routes when a request carries a token -----
-
-
-async def _principal(request: Request) -> Principal:
-    principal = await optional_principal(request)
-    assert principal is not None  # only called when an Authorization header is present
-    return principal
-
-
-async def check_token(request: Request) -> None:
-    """A request with a token is answered only if the token is good (else 401)."""
-    await _principal(request)
-
-
-def _with_session(request: Request, work: Callable[[Session], Response | None]) -> Response | None:
-    with request.app.state.sessionmaker() as session:
-        return work(session)
-
-
-async def read_article(
-    request: Request, article_id: int, names: list[str] | None
-) -> Response | None:
-    """The live representation for a token that may read the service's drafts;
-    None when the public answer applies."""
-    principal = await _principal(request)
-
-    def work(session: Session) -> Response | None:
-        article = editing.viewable_article(session, principal, article_id)
-        if article is None:
-            return None
-        return _live_response(request, session, article, utcnow(), names=names)
-
-    return await run_in_threadpool(_with_session, request, work)
-
-
-async def read_article_by_slug(
-    request: Request, code: str, slug: str, names: list[str] | None
-) -> Response | None:
-    principal = await _principal(request)
-
-    def work(session: Session) -> Response | None:
-        found = editing.viewable_by_slug(session, principal, code, slug)
-        if found is None:
-            return None
-        article, old = found
-        if old:
-            location = f"/v1/services/{code}/articles/{article.slug}"
-            if request.url.query:
-                location += f"?{request.url.query}"
-            return Response(
-                status_code=301, headers={"Location": location, "Cache-Control": PRIVATE}
-            )
-        return _live_response(request, session, article, utcnow(), names=names)
-
-    return await run_in_threadpool(_with_session, request, work)
-
-
-async def read_summary(request: Request, article_id: int) -> Response | None:
-    principal = await _principal(request)
-
-    def work(session: Session) -> Response | None:
-        article = editing.viewable_article(session, principal, article_id)
-        if article is None:
-            return None
-        summary = editing.live_summary(article)
-        if summary is None:
-            raise NotFound("This article has no summary.")
-        return private_json(summary, etag=editing.article_etag(article))
-
-    return await run_in_threadpool(_with_session, request, work)
-
-
-async def read_related_videos(request: Request, article_id: int, limit: int) -> Response | None:
-    principal = await _principal(request)
-
-    def work(session: Session) -> Response | None:
-        article = editing.viewable_article(session, principal, article_id)
-        if article is None:
-            return None
-        _, _, country = reader(request)
-        _, related = editing.live_view(session, article, utcnow())
-        videos, _, _ = resolve_related(related, country, to_ms(utcnow()), limit)
-        return private_json({"items": videos}, etag=editing.article_etag(article))
-
-    return await run_in_threadpool(_with_session, request, work)
-
-
-async def list_by_status(
-    request: Request,
-    status: str,
-    service: str | None,
-    limit: int,
-    cursor: str | None,
-    names: list[str] | None,
-) -> Response:
-    """``GET /v1/articles?status=...``: the teasers of drafts (or scheduled, published,
-    archived articles) in the services the token may read, newest first."""
-    principal = await optional_principal(request)
-    if principal is None:
-        raise Unauthorized("Listing by status needs a token: 'Authorization: Bearer <token>'.")
-    sort = f"status-{status}"
-    before = decode_cursor(cursor, sort)[1] if cursor is not None else None
-
-    def work(session: Session) -> Response:
-        now = utcnow()
-        rows = editing.list_by_status(session, principal, status, service, before, limit, now)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        now_ms = to_ms(now)
-        items = [
-            b"".join((teaser.encode(), b',"breaking":', breaking_json(until, now_ms), b"}"))
-            for _, until, teaser in rows
-        ]
-        next_cursor = encode_cursor(sort, rows[-1][0], rows[-1][0]) if more else None
-        body = list_body(items, next_cursor)
-        if names is not None:
-            body = trim_list(body, names)
-        response = private_json(body)
-        if next_cursor is not None:
-            response.headers["Link"] = next_link(request, next_cursor)
-        return response
-
-    found = await run_in_threadpool(_with_session, request, work)
-    assert found is not None
-    return found
-
-
-# Writes ----------------------------------------------------------------------------
-
-
-@editorial_router.post(
-    "/v1/articles",
-    operation_id="create_article",
-    status_code=201,
-    response_model=ArticleOut,
-    responses={
-        **CREATE,
-        201: {
-            "description": "The new draft",
-            "headers": {
-                **ETAG_HEADER,
-                "Location": {"description": "The article's address."},
-            },
-        },
-    },
+#: Write-shape members stored as a column of the same name.
+_COLUMNS = (
+    "headline",
+    "dek",
+    "kicker",
+    "language",
+    "body",
+    "lead_image",
+    "urgency",
+    "breaking_until",
+    "embargo_until",
+    "withheld_in",
 )
-def create_article(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    data: ArticleWrite,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """Create a draft article in a service the token may write."""
+CORRECTION_MAX = 2000
 
-    def produce() -> Response:
-        now = utcnow()
-        article = editing.create_article(session, principal, data, now)
-        return _live_response(
-            request,
-            session,
-            _fresh(session, article),
-            now,
-            status_code=201,
-            Location=f"/v1/articles/{article.id}",
+
+def slug_from(text: str) -> str:
+    """A slug made from a headline (``article`` when nothing is left of it)."""
+    return make_slug(text) or "article"
+
+
+def writable_article(
+    session: Session, principal: Principal, article_id: int, now: datetime
+) -> Article:
+    """An article the token may change; 403, or 404 where 403 would reveal it exists."""
+    article = ArticleRepository(session).find(article_id)
+    if article is None:
+        raise hidden()
+    code = article.service.code
+    if principal.can_write(code):
+        return article
+    if principal.can_read(code) or is_public(article, now):
+        raise Forbidden(f"This token may not change articles of the service '{code}'.")
+    raise hidden()
+
+
+# Preconditions and the version -------------------------------------------------
+
+
+def check_if_match(if_match: str | None, article: Article, *, required: bool = True) -> None:
+    """RFC 9110 If-Match against the article's editorial ETag."""
+    match_if(if_match, article_etag(article), required=required, what="article")
+
+
+def claim_version(session: Session, article: Article, now: datetime) -> None:
+    """Move the article to its next version if, and only if, it is still at the
+    version this request read. One statement, so two writers that read the same
+    version cannot both succeed: the database serialises them on the row, and the
+    second finds no row to update and answers 412."""
+    articles = ArticleRepository(session)
+    if not articles.claim_version(article.id, article.version):
+        latest = articles.version(article.id)
+        raise PreconditionFailed(
+            "The article changed while this request ran; read it again and reapply your change.",
+            headers={"ETag": f'"{version_etag("article", article.id, latest or 0)}"'},
         )
-
-    payload = data.model_dump(mode="json", exclude_unset=True)
-    return idempotent(session, request, principal, payload, produce)
-
-
-@editorial_router.patch(
-    "/v1/articles/{article_id}",
-    operation_id="update_article",
-    response_model=ArticleOut,
-    responses={**PATCH, 200: {"description": "The changed article", "headers": ETAG_HEADER}},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "A JSON merge patch (RFC 7396) of the article's write shape "
-            '(`ArticleWrite`): members given replace, `null` removes (`"slug": null` '
-            "makes a new slug from the headline), the rest stays. An extra member "
-            '`"correction": "text"` appends to the public corrections log.',
-            "content": {
-                MERGE_PATCH: {"schema": {"type": "object"}},
-                "application/json": {"schema": {"type": "object"}},
-            },
-        }
-    },
-)
-def update_article(
-    request: Request,
-    article_id: ArticleId,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    patch: MergePatch,
-    if_match: IfMatch = None,
-) -> Response:
-    """Edit an article with a JSON merge patch; needs If-Match."""
-    now = utcnow()
-    article = editing.update_article(session, principal, article_id, patch, if_match, now)
-    return _written(request, session, article, now)
+    set_committed_value(article, "version", article.version + 1)
+    # A scheduled article whose time has come is published: say so in the store
+    # too, now that it is being written anyway.
+    article.status = effective_status(article, now)
 
 
-def _no_content(article: Article) -> Response:
-    """204 with the article's new editorial ETag."""
-    return Response(
-        status_code=204,
-        headers={"ETag": f'"{editing.article_etag(article)}"', "Cache-Control": PRIVATE},
+def _record(
+    articles: ArticleRepository,
+    article: Article,
+    principal: Principal,
+    action: str,
+    fields: Sequence[str],
+    previous: dict[str, Any],
+    now: datetime,
+) -> None:
+    articles.add_revision(
+        Revision(
+            article_id=article.id,
+            action=action,
+            actor=principal.label,
+            fields=list(fields),
+            previous=previous,
+            created_at=now,
+        )
     )
 
 
-@editorial_router.delete(
-    "/v1/articles/{article_id}",
-    operation_id="archive_article",
-    status_code=204,
-    responses={**DELETE, 204: {"description": "Archived", "headers": ETAG_HEADER}},
-)
-def archive_article(
-    article_id: ArticleId,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    if_match: IfMatch = None,
-) -> Response:
-    """Archive an article: readers lose it at once; needs If-Match."""
-    article = editing.archive_article(session, principal, article_id, if_match, utcnow())
-    return _no_content(article)
+def _touch(article: Article, now: datetime) -> None:
+    """The public ``updated_at`` follows content changes; it never precedes the
+    publication a reader sees."""
+    updated = now
+    if article.status in ("published", "scheduled") and article.published_at is not None:
+        updated = max(now, article.published_at)
+    article.updated_at = updated
 
 
-@editorial_router.post(
-    "/v1/articles/{article_id}/publish",
-    operation_id="publish_article",
-    response_model=ArticleOut,
-    responses={**ACTION, 200: {"description": "Published or scheduled", "headers": ETAG_HEADER}},
-)
-def publish_article(
-    request: Request,
-    article_id: ArticleId,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    data: Annotated[PublishWrite | None, Body()] = None,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """Publish now, or schedule with `at`; If-Match is optional."""
-
-    def produce() -> Response:
-        now = utcnow()
-        at = data.at if data is not None else None
-        article = editing.publish_article(session, principal, article_id, at, if_match, now)
-        return _written(request, session, article, now)
-
-    payload = data.model_dump(mode="json", exclude_unset=True) if data is not None else {}
-    return idempotent(session, request, principal, payload, produce)
+def _finish(articles: ArticleRepository, article: Article) -> None:
+    articles.flush()
+    render_articles(articles.session, [article.id])
 
 
-@editorial_router.post(
-    "/v1/articles/{article_id}/unpublish",
-    operation_id="unpublish_article",
-    response_model=ArticleOut,
-    responses={**ACTION, 200: {"description": "Back to draft", "headers": ETAG_HEADER}},
-)
-def unpublish_article(
-    request: Request,
-    article_id: ArticleId,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    if_match: IfMatch = None,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    """Take an article back to draft; If-Match is optional."""
-
-    def produce() -> Response:
-        now = utcnow()
-        article = editing.unpublish_article(session, principal, article_id, if_match, now)
-        return _written(request, session, article, now)
-
-    return idempotent(session, request, principal, {}, produce)
+# The write shape ----------------------------------------------------------------
 
 
-@editorial_router.put(
-    "/v1/articles/{article_id}/summary",
-    operation_id="put_article_summary",
-    response_model=SummaryOut,
-    responses={**PUT, 200: {"description": "The summary readers see", "headers": ETAG_HEADER}},
-)
-def put_article_summary(
-    article_id: ArticleId,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    data: SummaryWrite,
-    if_match: IfMatch = None,
-) -> Response:
-    """Set the editors' key points (1 to 7 bullets); needs If-Match."""
-    now = utcnow()
-    article = editing.put_summary(session, principal, article_id, data, if_match, now)
-    article = _fresh(session, article)
-    return private_json(editing.live_summary(article), etag=editing.article_etag(article))
+def _time(value: datetime | None) -> str | None:
+    """Full precision, so that an unchanged time compares equal after a round trip."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-@editorial_router.delete(
-    "/v1/articles/{article_id}/summary",
-    operation_id="delete_article_summary",
-    status_code=204,
-    responses={**DELETE, 204: {"description": "Generated again", "headers": ETAG_HEADER}},
-)
-def delete_article_summary(
-    article_id: ArticleId,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    if_match: IfMatch = None,
-) -> Response:
-    """Drop the editors' key points, back to the generated ones; needs If-Match."""
-    article = editing.delete_summary(session, principal, article_id, if_match, utcnow())
-    return _no_content(article)
-
-
-@editorial_router.put(
-    "/v1/articles/{article_id}/related-videos",
-    operation_id="put_related_videos",
-    response_model=RelatedVideosOut,
-    responses={**PUT, 200: {"description": "The curated list", "headers": ETAG_HEADER}},
-)
-def put_related_videos(
-    article_id: ArticleId,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    data: RelatedVideosWrite,
-    if_match: IfMatch = None,
-) -> Response:
-    """Set the curated, ordered related videos; needs If-Match."""
-    article, ids = editing.put_related_videos(
-        session, principal, article_id, data, if_match, utcnow()
-    )
-    return private_json({"video_ids": ids}, etag=editing.article_etag(article))
-
-
-# History -----------------------------------------------------------------------------
-
-
-def _revision(found: Revision, *, detail: bool) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "number": found.number,
-        "action": found.action,
-        "actor": found.actor,
-        "fields": found.fields,
-        "created_at": iso(found.created_at),
+def write_shape(articles: ArticleRepository, article: Article) -> dict[str, Any]:
+    """The article as editors write it: what a merge patch is applied to."""
+    section = articles.section_slug(article.section_id) if article.section_id is not None else None
+    shape: dict[str, Any] = {
+        "service": article.service.code,
+        "headline": article.headline,
+        "dek": article.dek,
+        "kicker": article.kicker,
+        "language": article.language,
+        "slug": article.slug,
+        "body": article.body,
+        "lead_image": article.lead_image,
+        "section": section,
+        "tags": articles.tag_slugs(article.id),
+        "authors": articles.author_slugs(article.id),
+        "urgency": article.urgency,
+        "breaking_until": _time(article.breaking_until),
+        "embargo_until": _time(article.embargo_until),
+        "withheld_in": sorted(article.withheld_in or []),
     }
-    if detail:
-        document["previous"] = found.previous
-    return document
+    return {name: value for name, value in shape.items() if value is not None}
 
 
-@editorial_router.get(
-    "/v1/articles/{article_id}/revisions",
-    operation_id="list_article_revisions",
-    response_model=RevisionPage,
-    responses=READ,
-)
-def list_article_revisions(
-    request: Request,
-    article_id: ArticleId,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> Response:
-    """The article's revisions, newest first."""
-    before = decode_cursor(cursor, "revisions")[0] if cursor is not None else None
-    article, found = editing.revisions(session, principal, article_id, before, limit, utcnow())
-    more = len(found) > limit
-    found = found[:limit]
-    next_cursor = encode_cursor("revisions", found[-1].number, article.id) if more else None
-    response = private_json(
-        {"items": [_revision(r, detail=False) for r in found], "next_cursor": next_cursor},
-        etag=editing.article_etag(article),
+@dataclass
+class _Prepared:
+    """A validated write, sanitised and resolved against the store."""
+
+    columns: dict[str, Any]
+    section_id: int | None
+    tag_ids: list[int]
+    author_ids: list[int]
+    shape: dict[str, Any] = field(default_factory=dict)
+
+
+def _invalid(errors: list[dict[str, str]]) -> Unprocessable:
+    return Unprocessable("The request is invalid; see errors.", errors=errors)
+
+
+def _error(name: str, message: str) -> dict[str, str]:
+    return {"location": "body", "field": name, "message": message}
+
+
+def _resolve_slugs(
+    articles: ArticleRepository,
+    model: type[Tag] | type[Author],
+    slugs: list[str],
+    service_id: int | None,
+    name: str,
+    errors: list[dict[str, str]],
+) -> list[int]:
+    wanted = list(dict.fromkeys(slugs))
+    if not wanted:
+        return []
+    found = articles.term_ids(model, wanted, service_id)
+    for position, slug in enumerate(slugs):
+        if slug not in found:
+            errors.append(_error(f"{name}.{position}", f"no {name[:-1]} '{slug}' here"))
+    return [found[slug] for slug in wanted if slug in found]
+
+
+def _prepare(
+    articles: ArticleRepository, data: ArticleWrite, service: Service, known_videos: set[int]
+) -> _Prepared:
+    errors: list[dict[str, str]] = []
+    headline = plain_text(data.headline)
+    if not headline:
+        errors.append(_error("headline", "empty once markup is removed"))
+    body: list[dict[str, Any]] = []
+    wanted_videos: dict[int, int] = {}
+    for position, block in enumerate(data.body):
+        if isinstance(block, VideoBlockWrite):
+            if block.video_id not in known_videos:
+                wanted_videos.setdefault(block.video_id, position)
+            body.append({"type": "video", "video_id": block.video_id})
+        else:
+            body.append(clean_block(block.model_dump()))
+    if wanted_videos:
+        existing = articles.existing_videos(wanted_videos)
+        for video_id, position in wanted_videos.items():
+            if video_id not in existing:
+                errors.append(_error(f"body.{position}.video_id", f"no video {video_id}"))
+    section_id = None
+    if data.section is not None:
+        section_id = articles.section_id(service.id, data.section)
+        if section_id is None:
+            errors.append(_error("section", f"no section '{data.section}' in '{service.code}'"))
+    tag_ids = _resolve_slugs(articles, Tag, data.tags, service.id, "tags", errors)
+    author_ids = _resolve_slugs(articles, Author, data.authors, None, "authors", errors)
+    if errors:
+        raise _invalid(errors)
+    columns: dict[str, Any] = {
+        "headline": headline,
+        "dek": _label(data.dek),
+        "kicker": _label(data.kicker),
+        "language": data.language or service.language,
+        "body": body,
+        "lead_image": clean_image(data.lead_image.model_dump()) if data.lead_image else None,
+        "urgency": data.urgency,
+        "breaking_until": data.breaking_until,
+        "embargo_until": data.embargo_until,
+        "withheld_in": sorted(set(data.withheld_in)),
+    }
+    shape = {
+        "service": service.code,
+        **{name: columns[name] for name in _COLUMNS},
+        "section": data.section,
+        "tags": list(dict.fromkeys(data.tags)),
+        "authors": list(dict.fromkeys(data.authors)),
+        "breaking_until": _time(data.breaking_until),
+        "embargo_until": _time(data.embargo_until),
+    }
+    shape = {name: value for name, value in shape.items() if value is not None}
+    return _Prepared(columns, section_id, tag_ids, author_ids, shape)
+
+
+def _label(value: str | None) -> str | None:
+    """Optional plain text; what holds nothing but markup is absent."""
+    return (plain_text(value) or None) if value is not None else None
+
+
+def _claim_slug(
+    articles: ArticleRepository, service_id: int, slug: str, article_id: int | None
+) -> str:
+    owner = articles.slug_owner(service_id, slug)
+    if owner is not None and owner != article_id:
+        raise Conflict(
+            f"Another article of this service has (or had) the slug '{slug}'.",
+            errors=[_error("slug", "taken")],
+        )
+    return slug
+
+
+def _validated(document: Any) -> ArticleWrite:
+    try:
+        return ArticleWrite.model_validate(document)
+    except ValidationError as error:
+        raise _invalid(
+            [
+                _error(".".join(str(part) for part in item.get("loc", ())), str(item["msg"]))
+                for item in error.errors()
+            ]
+        ) from None
+
+
+# Writes -----------------------------------------------------------------------------
+
+
+def create_article(
+    session: Session, principal: Principal, data: ArticleWrite, now: datetime
+) -> Article:
+    """A new draft in a service the token may write."""
+    articles = ArticleRepository(session)
+    service = articles.service(data.service)
+    if service is None:
+        raise _invalid([_error("service", f"no service '{data.service}'")])
+    if not principal.can_write(service.code):
+        raise Forbidden(f"This token may not write articles of the service '{service.code}'.")
+    prepared = _prepare(articles, data, service, set())
+    if data.slug is not None:
+        slug = _claim_slug(articles, service.id, data.slug, None)
+    else:
+        slug = articles.unique_slug(service.id, slug_from(prepared.columns["headline"]), None)
+    article = Article(
+        service_id=service.id,
+        status="draft",
+        slug=slug,
+        section_id=prepared.section_id,
+        created_at=now,
+        updated_at=now,
+        version=1,
+        **prepared.columns,
     )
-    if next_cursor is not None:
-        response.headers["Link"] = next_link(request, next_cursor)
-    return response
+    articles.add(article)
+    articles.replace_links(ArticleTag, "tag_id", article.id, prepared.tag_ids)
+    articles.replace_links(ArticleAuthor, "author_id", article.id, prepared.author_ids)
+    articles.record_slug(article)
+    apply_derived(articles, article)
+    fields = [name for name in SHAPE_FIELDS if name in prepared.shape or name == "slug"]
+    _record(articles, article, principal, "create", fields, {}, now)
+    _finish(articles, article)
+    return article
 
 
-@editorial_router.get(
-    "/v1/articles/{article_id}/revisions/{number}",
-    operation_id="get_article_revision",
-    response_model=RevisionDetail,
-    responses=READ,
-)
-def get_article_revision(
-    article_id: ArticleId,
-    number: Annotated[int, Path(ge=1, le=2**31)],
-    principal: CurrentPrincipal,
-    session: SessionDep,
-) -> Response:
-    """One revision: who, when, which fields, and their previous values."""
-    article, found = editing.revision(session, principal, article_id, number, utcnow())
-    return private_json(
-        _revision(found, detail=True),
-        etag=f"article-{article.id}-r{found.number}",
+def update_article(
+    session: Session,
+    principal: Principal,
+    article_id: int,
+    patch: dict[str, Any],
+    if_match: str | None,
+    now: datetime,
+) -> Article:
+    """Apply a JSON merge patch to the write shape; ``correction`` appends to the
+    public corrections log in the same change."""
+    articles = ArticleRepository(session)
+    article = writable_article(session, principal, article_id, now)
+    check_if_match(if_match, article)
+    patch = dict(patch)
+    correction = _correction(article, patch.pop("correction", None), now)
+    current = write_shape(articles, article)
+    data = _validated(merge_patch(current, patch))
+    service = article.service
+    if data.service != service.code:
+        raise _invalid([_error("service", "an article stays in its service")])
+    known_videos = {block["video_id"] for block in article.body if block.get("type") == "video"}
+    prepared = _prepare(articles, data, service, known_videos)
+    if data.slug is not None:
+        slug = data.slug
+        if slug != article.slug:
+            _claim_slug(articles, service.id, slug, article.id)
+    else:
+        # ``"slug": null`` asks for a slug made from the (new) headline.
+        slug = slug_from(prepared.columns["headline"])
+        if slug != article.slug:
+            slug = articles.unique_slug(service.id, slug, article.id)
+    proposed = {**prepared.shape, "slug": slug}
+    changed = [
+        name
+        for name in SHAPE_FIELDS
+        if name != "service" and proposed.get(name) != current.get(name)
+    ]
+    if not changed and correction is None:
+        return article
+    claim_version(session, article, now)
+    previous = {name: current.get(name) for name in changed}
+    for name in changed:
+        if name in _COLUMNS:
+            setattr(article, name, prepared.columns[name])
+    if "section" in changed:
+        article.section_id = prepared.section_id
+    if "tags" in changed:
+        articles.replace_links(ArticleTag, "tag_id", article.id, prepared.tag_ids)
+    if "authors" in changed:
+        articles.replace_links(ArticleAuthor, "author_id", article.id, prepared.author_ids)
+    if "slug" in changed:
+        article.slug = slug
+    if correction is not None:
+        previous["corrections"] = [
+            {"at": iso(found.created_at), "text": found.text}
+            for found in articles.corrections(article.id)
+        ]
+        articles.add_correction(Correction(article_id=article.id, created_at=now, text=correction))
+        changed.append("corrections")
+    _touch(article, now)
+    articles.flush()
+    if "slug" in changed:
+        articles.record_slug(article)
+    if "body" in changed or "language" in changed:
+        apply_derived(articles, article)
+    _record(articles, article, principal, "update", changed, previous, now)
+    _finish(articles, article)
+    return article
+
+
+def _correction(article: Article, value: Any, now: datetime) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not (text := plain_text(value)):
+        raise _invalid([_error("correction", "a correction is a non-empty text")])
+    if len(text) > CORRECTION_MAX:
+        raise _invalid([_error("correction", f"at most {CORRECTION_MAX} characters")])
+    if article.first_published_at is None or article.first_published_at > now:
+        raise _invalid(
+            [_error("correction", "only an article readers have seen takes corrections")]
+        )
+    return text
+
+
+def publish_article(
+    session: Session,
+    principal: Principal,
+    article_id: int,
+    at: datetime | None,
+    if_match: str | None,
+    now: datetime,
+) -> Article:
+    """Publish now, or schedule for ``at``: the article appears by itself then."""
+    articles = ArticleRepository(session)
+    article = writable_article(session, principal, article_id, now)
+    check_if_match(if_match, article, required=False)
+    if effective_status(article, now) == "published":
+        raise Conflict("The article is published already; unpublish it first to schedule it again.")
+    # A time in the past means now: readers cannot have seen it earlier.
+    when = at if at is not None and at > now else now
+    status = "scheduled" if when > now else "published"
+    claim_version(session, article, now)
+    previous = {
+        "status": article.status,
+        "published_at": iso(article.published_at),
+        "first_published_at": iso(article.first_published_at),
+    }
+    article.status = status
+    article.published_at = when
+    if article.first_published_at is None or article.first_published_at > now:
+        article.first_published_at = when
+    article.updated_at = when
+    changed = [
+        name
+        for name, before in previous.items()
+        if before != (status if name == "status" else iso(getattr(article, name)))
+    ]
+    _record(
+        articles,
+        article,
+        principal,
+        "schedule" if status == "scheduled" else "publish",
+        changed,
+        {name: previous[name] for name in changed},
+        now,
     )
+    _finish(articles, article)
+    return article
+
+
+def unpublish_article(
+    session: Session,
+    principal: Principal,
+    article_id: int,
+    if_match: str | None,
+    now: datetime,
+) -> Article:
+    """Back to draft (from published, scheduled or archived); readers lose it at once."""
+    articles = ArticleRepository(session)
+    article = writable_article(session, principal, article_id, now)
+    check_if_match(if_match, article, required=False)
+    if article.status == "draft":
+        raise Conflict("The article is a draft already.")
+    claim_version(session, article, now)
+    previous: dict[str, Any] = {"status": article.status}
+    article.status = "draft"
+    if article.published_at is not None and article.published_at > now:
+        # Scheduled but never seen: nothing was published.
+        previous["published_at"] = iso(article.published_at)
+        article.published_at = None
+        if article.first_published_at is not None and article.first_published_at > now:
+            previous["first_published_at"] = iso(article.first_published_at)
+            article.first_published_at = None
+    _record(articles, article, principal, "unpublish", list(previous), previous, now)
+    _finish(articles, article)
+    return article
+
+
+def archive_article(
+    session: Session,
+    principal: Principal,
+    article_id: int,
+    if_match: str | None,
+    now: datetime,
+) -> Article:
+    """Withdraw the article from readers; editors still see it, with its history."""
+    articles = ArticleRepository(session)
+    article = writable_article(session, principal, article_id, now)
+    check_if_match(if_match, article)
+    if article.status == "archived":
+        return article
+    claim_version(session, article, now)
+    previous = {"status": article.status}
+    article.status = "archived"
+    _record(articles, article, principal, "archive", ["status"], previous, now)
+    _finish(articles, article)
+    return article
+
+
+def put_summary(
+    session: Session,
+    principal: Principal,
+    article_id: int,
+    data: SummaryWrite,
+    if_match: str | None,
+    now: datetime,
+) -> Article:
+    """Set the editors' key points; they replace the generated ones for readers."""
+    articles = ArticleRepository(session)
+    article = writable_article(session, principal, article_id, now)
+    check_if_match(if_match, article)
+    bullets = [plain_text(bullet) for bullet in data.bullets]
+    empty = [n for n, bullet in enumerate(bullets) if not bullet]
+    if empty:
+        raise _invalid([_error(f"bullets.{n}", "empty once markup is removed") for n in empty])
+    existing = articles.summary(article.id, "editorial")
+    if existing is not None and existing.bullets == bullets:
+        return article
+    claim_version(session, article, now)
+    previous = {"summary": existing.bullets if existing is not None else None}
+    if existing is None:
+        articles.add_summary(
+            Summary(article_id=article.id, source="editorial", bullets=bullets, updated_at=now)
+        )
+    else:
+        existing.bullets = bullets
+        existing.updated_at = now
+    _touch(article, now)
+    _record(articles, article, principal, "summary", ["summary"], previous, now)
+    _finish(articles, article)
+    return article
+
+
+def delete_summary(
+    session: Session,
+    principal: Principal,
+    article_id: int,
+    if_match: str | None,
+    now: datetime,
+) -> Article:
+    """Drop the editors' key points: readers get the generated ones again."""
+    articles = ArticleRepository(session)
+    article = writable_article(session, principal, article_id, now)
+    check_if_match(if_match, article)
+    existing = articles.summary(article.id, "editorial")
+    if existing is None:
+        return article
+    claim_version(session, article, now)
+    previous = {"summary": existing.bullets}
+    articles.delete_summary(existing)
+    if articles.summary(article.id, "generated") is None:
+        articles.store_generated_summary(article, generated_summary(article.body, article.language))
+    _touch(article, now)
+    _record(articles, article, principal, "summary_removed", ["summary"], previous, now)
+    _finish(articles, article)
+    return article
+
+
+def put_related_videos(
+    session: Session,
+    principal: Principal,
+    article_id: int,
+    data: RelatedVideosWrite,
+    if_match: str | None,
+    now: datetime,
+) -> tuple[Article, list[int]]:
+    """Set the curated, ordered related videos; suggestions fill the rest."""
+    articles = ArticleRepository(session)
+    article = writable_article(session, principal, article_id, now)
+    check_if_match(if_match, article)
+    ids = data.video_ids
+    errors = [
+        _error(f"video_ids.{n}", "listed twice")
+        for n, video_id in enumerate(ids)
+        if video_id in ids[:n]
+    ]
+    existing = articles.existing_videos(ids)
+    errors.extend(
+        _error(f"video_ids.{n}", f"no video {video_id}")
+        for n, video_id in enumerate(ids)
+        if video_id not in existing
+    )
+    if errors:
+        raise _invalid(errors)
+    current = articles.linked_ids(ArticleVideo, "video_id", article.id)
+    if current == ids:
+        return article, ids
+    claim_version(session, article, now)
+    articles.replace_links(ArticleVideo, "video_id", article.id, ids)
+    _record(
+        articles,
+        article,
+        principal,
+        "related_videos",
+        ["related_videos"],
+        {"related_videos": current},
+        now,
+    )
+    _finish(articles, article)
+    return article, ids

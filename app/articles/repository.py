@@ -1,20 +1,48 @@
-"""All SQL of the public article reads, against the read model."""
+"""Every SQL statement of articles: the public reads against the read model (on
+the read store), and the writes and editors' reads (``ArticleRepository``, on the
+request's session)."""
 
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import BigInteger, Select, and_, bindparam, exists, or_, select
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
+    Article,
     ArticleAuthor,
     ArticleRender,
     ArticleSlug,
     ArticleTag,
+    ArticleVideo,
     Author,
+    Correction,
+    Revision,
     Section,
     Service,
+    Summary,
     Tag,
+    Video,
 )
+from app.readmodel.loading import load_article
 from app.readstore import Query
+
+LinkModel = TypeVar("LinkModel", ArticleTag, ArticleAuthor, ArticleVideo)
 
 R = ArticleRender.__table__.c
 
@@ -144,3 +172,322 @@ def list_query(sort: str, filters: frozenset[str], after: bool) -> Query:
         .limit(bindparam("limit"))
     )
     return Query(statement)
+
+
+class ArticleRepository:
+    """Every statement of the article writes and editors' reads, on one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    # finding ----------------------------------------------------------------------
+
+    def find(self, article_id: int) -> Article | None:
+        """The article with its service (enough for permission checks)."""
+        return self.session.scalars(
+            select(Article).where(Article.id == article_id).options(selectinload(Article.service))
+        ).one_or_none()
+
+    def load(self, article_id: int) -> Article | None:
+        """The article with everything its representation shows, fresh from the database."""
+        return load_article(self.session, article_id)
+
+    def service(self, code: str) -> Service | None:
+        return self.session.scalars(select(Service).where(Service.code == code)).one_or_none()
+
+    def service_id(self, code: str) -> int | None:
+        return self.session.scalar(select(Service.id).where(Service.code == code))
+
+    def id_by_slug(self, service_id: int, slug: str) -> int | None:
+        return self.session.scalar(
+            select(Article.id).where(Article.service_id == service_id, Article.slug == slug)
+        )
+
+    def id_by_old_slug(self, service_id: int, slug: str) -> int | None:
+        return self.session.scalar(
+            select(ArticleSlug.article_id).where(
+                ArticleSlug.service_id == service_id, ArticleSlug.slug == slug
+            )
+        )
+
+    def rendered_related(self, article_id: int) -> str | None:
+        """The related videos as last rendered (every write renders them again)."""
+        return self.session.scalar(
+            select(ArticleRender.related).where(ArticleRender.article_id == article_id)
+        )
+
+    # the version ----------------------------------------------------------------
+
+    def claim_version(self, article_id: int, version: int) -> bool:
+        """Move the article to ``version + 1`` if, and only if, it is still at
+        ``version``: one statement, which the database serialises on the row."""
+        result = cast(
+            CursorResult[Any],
+            self.session.execute(
+                update(Article)
+                .where(Article.id == article_id, Article.version == version)
+                .values(version=Article.version + 1)
+                .execution_options(synchronize_session=False)
+            ),
+        )
+        return result.rowcount == 1
+
+    def version(self, article_id: int) -> int | None:
+        return self.session.scalar(select(Article.version).where(Article.id == article_id))
+
+    # the write shape ---------------------------------------------------------------
+
+    def tag_slugs(self, article_id: int) -> list[str]:
+        return list(
+            self.session.scalars(
+                select(Tag.slug)
+                .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+                .where(ArticleTag.article_id == article_id)
+                .order_by(ArticleTag.position)
+            )
+        )
+
+    def author_slugs(self, article_id: int) -> list[str]:
+        return list(
+            self.session.scalars(
+                select(Author.slug)
+                .join(ArticleAuthor, ArticleAuthor.author_id == Author.id)
+                .where(ArticleAuthor.article_id == article_id)
+                .order_by(ArticleAuthor.position)
+            )
+        )
+
+    def section_slug(self, section_id: int) -> str | None:
+        return self.session.scalar(select(Section.slug).where(Section.id == section_id))
+
+    def section_id(self, service_id: int, slug: str) -> int | None:
+        return self.session.scalar(
+            select(Section.id).where(Section.service_id == service_id, Section.slug == slug)
+        )
+
+    def term_ids(
+        self, model: type[Tag] | type[Author], slugs: list[str], service_id: int | None
+    ) -> dict[str, int]:
+        """Ids of the tags (of the service) or authors holding these slugs."""
+        query = select(model.slug, model.id).where(model.slug.in_(slugs))
+        if model is Tag:
+            query = query.where(Tag.service_id == service_id)
+        return {slug: term_id for slug, term_id in self.session.execute(query)}
+
+    def existing_videos(self, ids: Iterable[int]) -> set[int]:
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        return set(self.session.scalars(select(Video.id).where(Video.id.in_(wanted))))
+
+    # slugs ----------------------------------------------------------------------
+
+    def slug_owner(self, service_id: int, slug: str) -> int | None:
+        """The article that has (or had) the slug in the service."""
+        return self.id_by_old_slug(service_id, slug) or self.id_by_slug(service_id, slug)
+
+    def unique_slug(
+        self,
+        service_id: int,
+        base: str,
+        article_id: int | None,
+        also_taken: set[str] | None = None,
+    ) -> str:
+        """``base``, or ``base-2``, ``base-3``... so no other article of the service holds it."""
+        also_taken = also_taken or set()
+        for start in range(1, 10_000, 50):
+            candidates = [base if n == 1 else f"{base}-{n}" for n in range(start, start + 50)]
+            taken = {
+                slug
+                for slug, owner in self.session.execute(
+                    select(ArticleSlug.slug, ArticleSlug.article_id).where(
+                        ArticleSlug.service_id == service_id, ArticleSlug.slug.in_(candidates)
+                    )
+                )
+                if owner != article_id
+            }
+            taken |= {
+                slug
+                for slug, owner in self.session.execute(
+                    select(Article.slug, Article.id).where(
+                        Article.service_id == service_id, Article.slug.in_(candidates)
+                    )
+                )
+                if owner != article_id
+            }
+            for candidate in candidates:
+                if candidate not in taken and candidate not in also_taken:
+                    return candidate
+        raise ValueError(f"no free slug for {base!r}")
+
+    def held_slugs(self, service_id: int, slugs: list[str]) -> set[str]:
+        """Which of these slugs an article of the service has, or had."""
+        held: set[str] = set()
+        for start in range(0, len(slugs), 500):
+            chunk = slugs[start : start + 500]
+            held.update(
+                self.session.scalars(
+                    select(ArticleSlug.slug).where(
+                        ArticleSlug.service_id == service_id, ArticleSlug.slug.in_(chunk)
+                    )
+                )
+            )
+            held.update(
+                self.session.scalars(
+                    select(Article.slug).where(
+                        Article.service_id == service_id, Article.slug.in_(chunk)
+                    )
+                )
+            )
+        return held
+
+    def record_slug(self, article: Article) -> None:
+        """Keep every slug the article has had, so old links answer 301."""
+        existing = self.session.scalars(
+            select(ArticleSlug).where(
+                ArticleSlug.service_id == article.service_id, ArticleSlug.slug == article.slug
+            )
+        ).one_or_none()
+        if existing is None:
+            self.session.add(
+                ArticleSlug(article_id=article.id, service_id=article.service_id, slug=article.slug)
+            )
+            self.session.flush()
+
+    # writing ----------------------------------------------------------------------
+
+    def add(self, article: Article) -> None:
+        self.session.add(article)
+        self.session.flush()
+
+    def insert_many(self, rows: list[dict[str, Any]]) -> list[int]:
+        """New articles from column values, in one statement; their ids in order."""
+        # Core executemany with RETURNING: the ORM's unit of work would cost
+        # more than everything else an import does.
+        return list(
+            self.session.execute(
+                insert(Article).returning(Article.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+
+    def insert_rows(self, model: type[Any], rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(model), rows)
+
+    def linked_ids(self, model: type[LinkModel], column: str, article_id: int) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(getattr(model, column))
+                .where(model.article_id == article_id)
+                .order_by(model.position)
+            )
+        )
+
+    def replace_links(
+        self, model: type[LinkModel], column: str, article_id: int, ids: list[int]
+    ) -> None:
+        """The article's tags, authors or curated videos, in this order."""
+        self.session.execute(delete(model).where(model.article_id == article_id))
+        self.insert_rows(
+            model,
+            [{"article_id": article_id, column: i, "position": n} for n, i in enumerate(ids)],
+        )
+
+    def archive(self, article_ids: list[int], now: datetime) -> None:
+        self.session.execute(
+            update(Article)
+            .where(Article.id.in_(article_ids))
+            .values(status="archived", version=Article.version + 1, updated_at=now)
+        )
+
+    def corrections(self, article_id: int) -> list[Correction]:
+        return list(
+            self.session.scalars(
+                select(Correction)
+                .where(Correction.article_id == article_id)
+                .order_by(Correction.created_at)
+            )
+        )
+
+    def add_correction(self, correction: Correction) -> None:
+        self.session.add(correction)
+
+    def summary(self, article_id: int, source: str) -> Summary | None:
+        return self.session.get(Summary, (article_id, source))
+
+    def add_summary(self, summary: Summary) -> None:
+        self.session.add(summary)
+
+    def delete_summary(self, summary: Summary) -> None:
+        self.session.delete(summary)
+
+    def store_generated_summary(self, article: Article, bullets: list[str]) -> None:
+        """The generated key points (the editorial ones, if any, stay in front)."""
+        existing = self.summary(article.id, "generated")
+        if existing is None:
+            self.session.add(Summary(article_id=article.id, source="generated", bullets=bullets))
+        elif existing.bullets != bullets:
+            existing.bullets = bullets
+            existing.updated_at = datetime.now(UTC)
+        self.session.flush()
+
+    # history ----------------------------------------------------------------------
+
+    def add_revision(self, revision: Revision) -> None:
+        """The revision, numbered after the article's last one."""
+        revision.number = (
+            self.session.scalar(
+                select(func.max(Revision.number)).where(Revision.article_id == revision.article_id)
+            )
+            or 0
+        ) + 1
+        self.session.add(revision)
+
+    def revisions(self, article_id: int, before: int | None, limit: int) -> list[Revision]:
+        """Newest first; ``before`` is the number the page starts below."""
+        query = select(Revision).where(Revision.article_id == article_id)
+        if before is not None:
+            query = query.where(Revision.number < before)
+        return list(self.session.scalars(query.order_by(Revision.number.desc()).limit(limit)))
+
+    def revision(self, article_id: int, number: int) -> Revision | None:
+        return self.session.scalars(
+            select(Revision).where(Revision.article_id == article_id, Revision.number == number)
+        ).one_or_none()
+
+    # editorial lists ----------------------------------------------------------------
+
+    def teasers_by_status(
+        self,
+        status: str,
+        services: list[str] | None,
+        before_id: int | None,
+        limit: int,
+        now: datetime,
+    ) -> list[tuple[int, int | None, str]]:
+        """``(id, breaking_until, teaser)`` of the articles with this (effective)
+        status, in these services (all when None), newest first."""
+        render = ArticleRender
+        query = select(render.article_id, render.breaking_until, render.teaser).join(
+            Article, Article.id == render.article_id
+        )
+        if status == "published":
+            query = query.where(
+                or_(
+                    Article.status == "published",
+                    and_(Article.status == "scheduled", Article.published_at <= now),
+                )
+            )
+        elif status == "scheduled":
+            query = query.where(Article.status == "scheduled", Article.published_at > now)
+        else:
+            query = query.where(Article.status == status)
+        if services is not None:
+            query = query.where(render.service.in_(services))
+        if before_id is not None:
+            query = query.where(render.article_id < before_id)
+        rows = self.session.execute(query.order_by(render.article_id.desc()).limit(limit))
+        return [(article_id, until, teaser) for article_id, until, teaser in rows]

@@ -1,13 +1,12 @@
 """Public representations of articles, and the shapes articles are written in."""
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from app.schemas import TaxonomyRef
+from app.kit.fields import LABEL_MAX, Code, Country, LanguageTag, SafeUrl, Slug, Strict
+from app.taxonomy.schemas import TaxonomyRef
 from app.videos.schemas import RelatedVideo
 
 
@@ -167,59 +166,37 @@ class RelatedVideoPage(BaseModel):
 # Write shapes ----------------------------------------------------------------
 #
 # Strict: an unknown member anywhere answers 422. Text is sanitised after
-# validation (app.articles.writer.clean_block); URLs are checked here.
+# validation (app.articles.content.clean_block); URLs are checked here. Imports
+# write body blocks and lead images in these same shapes.
 
-_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f\"'<>\\`]")
-
-
-def _safe_url(value: str) -> str:
-    """An absolute http(s) URL with a host, and nothing that could break out of an
-    attribute: no ``javascript:``, ``data:`` or other scheme, however spelt."""
-    if _URL_FORBIDDEN.search(value):
-        raise ValueError("must be an http(s) URL without spaces, quotes or angle brackets")
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an absolute http(s) URL")
-    return value
-
-
-SafeUrl = Annotated[str, Field(max_length=2000), AfterValidator(_safe_url)]
-TermSlug = Annotated[str, Field(pattern=r"^[\w-]{1,200}$")]
-ServiceCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
-LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
-CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 RichText = Annotated[str, Field(max_length=20_000)]
-Label = Annotated[str, Field(max_length=1000)]
+Label = Annotated[str, Field(max_length=LABEL_MAX)]
 
 
-class WriteModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ParagraphBlockWrite(WriteModel):
+class ParagraphBlockWrite(Strict):
     type: Literal["paragraph"]
     text: RichText = Field(description="Inline HTML (b, i, em, strong, a href), sanitised.")
 
 
-class HeadingBlockWrite(WriteModel):
+class HeadingBlockWrite(Strict):
     type: Literal["heading"]
     text: RichText
     level: int = Field(default=2, ge=2, le=6)
 
 
-class QuoteBlockWrite(WriteModel):
+class QuoteBlockWrite(Strict):
     type: Literal["quote"]
     text: RichText
     attribution: Label | None = None
 
 
-class ListBlockWrite(WriteModel):
+class ListBlockWrite(Strict):
     type: Literal["list"]
     style: Literal["bullet", "ordered"]
     items: list[RichText] = Field(min_length=1, max_length=200)
 
 
-class ImageBlockWrite(WriteModel):
+class ImageBlockWrite(Strict):
     type: Literal["image"]
     url: SafeUrl
     caption: Label | None = None
@@ -229,17 +206,26 @@ class ImageBlockWrite(WriteModel):
     height: int | None = Field(default=None, ge=1, le=100_000)
 
 
-class VideoBlockWrite(WriteModel):
+class VideoBlockWrite(Strict):
     type: Literal["video"]
     video_id: int = Field(ge=1, le=2**62, description="An existing video.")
 
 
-class EmbedBlockWrite(WriteModel):
+class EmbedBlockWrite(Strict):
     type: Literal["embed"]
     url: SafeUrl
     provider: Label | None = None
 
 
+#: Every block but a video one, whose reference differs between the API and imports.
+ContentBlockWrite = (
+    ParagraphBlockWrite
+    | HeadingBlockWrite
+    | QuoteBlockWrite
+    | ListBlockWrite
+    | ImageBlockWrite
+    | EmbedBlockWrite
+)
 BlockWrite = Annotated[
     ParagraphBlockWrite
     | HeadingBlockWrite
@@ -252,7 +238,7 @@ BlockWrite = Annotated[
 ]
 
 
-class LeadImageWrite(WriteModel):
+class LeadImageWrite(Strict):
     url: SafeUrl
     width: int | None = Field(default=None, ge=1, le=100_000)
     height: int | None = Field(default=None, ge=1, le=100_000)
@@ -261,42 +247,42 @@ class LeadImageWrite(WriteModel):
     alt: Label | None = None
 
 
-class ArticleWrite(WriteModel):
+class ArticleWrite(Strict):
     """An article as editors write it; PATCH takes a JSON merge patch of this shape
     (plus an optional ``correction``)."""
 
-    service: ServiceCode
+    service: Code
     headline: str = Field(min_length=1, max_length=1000)
     dek: str | None = Field(default=None, max_length=10_000)
     kicker: str | None = Field(default=None, max_length=200)
     language: LanguageTag | None = Field(default=None, description="Default: the service's.")
-    slug: TermSlug | None = Field(
+    slug: Slug | None = Field(
         default=None, description="Default: made from the headline, transliterated."
     )
     body: list[BlockWrite] = Field(max_length=2000)
     lead_image: LeadImageWrite | None = None
-    section: TermSlug | None = None
-    tags: list[TermSlug] = Field(default=[], max_length=50)
-    authors: list[TermSlug] = Field(default=[], max_length=50)
+    section: Slug | None = None
+    tags: list[Slug] = Field(default=[], max_length=50)
+    authors: list[Slug] = Field(default=[], max_length=50)
     urgency: int = Field(default=5, ge=1, le=9)
     breaking_until: AwareDatetime | None = None
     embargo_until: AwareDatetime | None = None
-    withheld_in: list[CountryCode] = Field(default=[], max_length=250)
+    withheld_in: list[Country] = Field(default=[], max_length=250)
 
 
-class PublishWrite(WriteModel):
+class PublishWrite(Strict):
     at: AwareDatetime | None = Field(
         default=None, description="When readers may see it; in the future, it is scheduled."
     )
 
 
-class SummaryWrite(WriteModel):
+class SummaryWrite(Strict):
     bullets: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
         min_length=1, max_length=7
     )
 
 
-class RelatedVideosWrite(WriteModel):
+class RelatedVideosWrite(Strict):
     video_ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(max_length=50)
 
 

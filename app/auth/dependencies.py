@@ -1,39 +1,20 @@
-"""Who is calling: the ``Authorization: Bearer`` token, checked on every request."""
+"""Who is calling: the ``Authorization: Bearer`` token, checked on every request.
+
+The dependencies are named for what they let through: ``AnyToken`` (any valid
+token; the write rules then check its role and services), ``AdminToken`` (admin
+tokens only), ``OptionalToken`` (anonymous too).
+"""
 
 import hmac
 from typing import Annotated
 
 import orjson
 from fastapi import Depends, Request
-from sqlalchemy import bindparam, select
 
-from app.auth.tokens import Principal, hash_token
-from app.errors import AppError
+from app.auth.repository import BY_HASH
+from app.auth.service import Principal, hash_token
+from app.errors import Forbidden, Unauthorized
 from app.http.reader import get_store
-from app.models import ApiToken
-from app.readstore import Query
-
-T = ApiToken.__table__.c
-BY_HASH = Query(
-    select(T.id, T.name, T.role, T.services, T.token_hash, T.revoked_at).where(
-        T.token_hash == bindparam("hash")
-    )
-)
-
-
-class Unauthorized(AppError):
-    status = 401
-    title = "Unauthorized"
-    slug = "unauthorized"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="masthead"'})
-
-
-class Forbidden(AppError):
-    status = 403
-    title = "Forbidden"
-    slug = "forbidden"
 
 
 async def optional_principal(request: Request) -> Principal | None:
@@ -68,6 +49,6 @@ async def require_admin(principal: Annotated[Principal, Depends(require_principa
     return principal
 
 
-OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
-CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
-AdminPrincipal = Annotated[Principal, Depends(require_admin)]
+OptionalToken = Annotated[Principal | None, Depends(optional_principal)]
+AnyToken = Annotated[Principal, Depends(require_principal)]
+AdminToken = Annotated[Principal, Depends(require_admin)]

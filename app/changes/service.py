@@ -9,9 +9,9 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.changes import repository
+from app.kit.timeutil import db_time_ms, iso_from_ms, now_ms
+from app.readmodel.changes import materialise_due
 from app.readstore import ReadStore
-from app.render.changes import materialise_due
-from app.timeutil import db_time_ms, iso_from_ms, now_ms
 
 #: Items recorded per transaction when the clock's changes fall due.
 DUE_BATCH = 500

@@ -64,7 +64,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from app.taxonomy.writing import made_slug
+from app.taxonomy.editorial import made_slug
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_OUT = DATA_DIR / "itn.json"

@@ -1,5 +1,5 @@
 """Interactive API docs, and the real examples the spec shows."""
 
-from app.docs.router import install_docs
+from app.docs.swagger import install_docs
 
 __all__ = ["install_docs"]

@@ -1,12 +1,16 @@
 """Conditional requests and caching headers for every public read."""
 
 import hashlib
+from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.config import Settings
+from app.http.pagination import next_link
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -14,6 +18,11 @@ JSON_MEDIA_TYPE = "application/json"
 def body_etag(body: bytes) -> str:
     """A strong validator computed from the bytes themselves."""
     return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+def representation_etag(document: dict[str, Any]) -> str:
+    """A strong validator: the hash of an item's JSON, as the public reads compute it."""
+    return body_etag(orjson.dumps(document))
 
 
 def http_date(epoch_seconds: float) -> str:
@@ -84,3 +93,32 @@ def public_response(
     if status_code == 200 and not_modified(request, etag, last_modified_ms):
         return Response(status_code=304, headers=headers)
     return Response(body, status_code=status_code, media_type=media_type, headers=headers)
+
+
+@dataclass(slots=True)
+class Representation:
+    """A public answer's body and validators, as a read service builds it."""
+
+    body: bytes
+    etag: str | None = None
+    last_modified_ms: int | None = None
+    surrogate_keys: str = ""
+    vary_country: bool = False
+    #: A list's next page: the answer links to it.
+    next_cursor: str | None = None
+
+
+def public_answer(request: Request, found: Representation, settings: Settings) -> Response:
+    """``public_response`` of what a read service found."""
+    return public_response(
+        request,
+        found.body,
+        settings=settings,
+        etag=found.etag,
+        last_modified_ms=found.last_modified_ms,
+        surrogate_keys=found.surrogate_keys,
+        vary_country=found.vary_country,
+        extra_headers=(
+            {"Link": next_link(request, found.next_cursor)} if found.next_cursor else None
+        ),
+    )

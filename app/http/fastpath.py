@@ -11,13 +11,14 @@ whichever way it came.
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.articles import router as articles
 from app.errors import AppError, app_error_response
 
 _TEMPLATES = {
@@ -32,9 +33,20 @@ _SORTS = frozenset({"-published_at", "published_at", "-updated_at"})
 _MAX_ID = 2**62
 
 Handler = Callable[[Request], Awaitable[Response]]
+ItemRead = Callable[[Request, int], Awaitable[Response]]
 
 
-def _article_handler(path: str, query: bytes) -> Handler | None:
+@dataclass(frozen=True, slots=True)
+class ArticleReads:
+    """The endpoint functions of the article reads the fast path answers."""
+
+    list_articles: Callable[..., Awaitable[Response]]
+    get_article: ItemRead
+    get_article_summary: ItemRead
+    list_related_videos: ItemRead
+
+
+def _article_handler(reads: ArticleReads, path: str, query: bytes) -> Handler | None:
     match = _ARTICLE.match(path)
     if match is None or query:
         return None
@@ -43,13 +55,13 @@ def _article_handler(path: str, query: bytes) -> Handler | None:
         return None
     tail = match.group(2)
     if tail is None:
-        return lambda request: articles.get_article(request, article_id)
+        return lambda request: reads.get_article(request, article_id)
     if tail == "/summary":
-        return lambda request: articles.get_article_summary(request, article_id)
-    return lambda request: articles.list_related_videos(request, article_id)
+        return lambda request: reads.get_article_summary(request, article_id)
+    return lambda request: reads.list_related_videos(request, article_id)
 
 
-def _list_handler(query: bytes) -> Handler | None:
+def _list_handler(reads: ArticleReads, query: bytes) -> Handler | None:
     try:
         pairs = parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=bool(query))
     except (UnicodeDecodeError, ValueError):
@@ -71,13 +83,13 @@ def _list_handler(query: bytes) -> Handler | None:
     sort = params.get("sort", "-published_at")
     if sort not in _SORTS:
         return None
-    return lambda request: articles.list_articles(
-        request,
-        service=service,
-        limit=int(limit),
-        cursor=cursor,
-        sort=sort,  # type: ignore[arg-type]
-    )
+    arguments: dict[str, Any] = {
+        "service": service,
+        "limit": int(limit),
+        "cursor": cursor,
+        "sort": sort,
+    }
+    return lambda request: reads.list_articles(request, **arguments)
 
 
 def _template(path: str) -> str:
@@ -88,8 +100,9 @@ def _template(path: str) -> str:
 
 
 class FastPathMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, reads: ArticleReads) -> None:
         self.app = app
+        self.reads = reads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = None
@@ -99,9 +112,9 @@ class FastPathMiddleware:
                 name == b"authorization" for name, _ in scope["headers"]
             ):
                 if path == "/v1/articles":
-                    handler = _list_handler(scope["query_string"])
+                    handler = _list_handler(self.reads, scope["query_string"])
                 else:
-                    handler = _article_handler(path, scope["query_string"])
+                    handler = _article_handler(self.reads, path, scope["query_string"])
         if handler is None:
             await self.app(scope, receive, send)
             return

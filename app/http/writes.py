@@ -1,39 +1,19 @@
-"""What every editorial write shares: If-Match, Idempotency-Key, merge patches,
-and private (never cached) answers."""
+"""What every editorial answer shares: If-Match against the editorial ETag, and
+private (never cached) answers."""
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from app.auth.tokens import Principal
-from app.errors import AppError, BadRequest
-from app.models import IdempotencyRecord
+from app.errors import PreconditionFailed, PreconditionRequired
 
 PRIVATE = "private, no-store"
-
-
-class PreconditionFailed(AppError):
-    status = 412
-    title = "Precondition Failed"
-    slug = "precondition-failed"
-
-
-class PreconditionRequired(AppError):
-    status = 428
-    title = "Precondition Required"
-    slug = "precondition-required"
-
-
-class IdempotencyConflict(AppError):
-    status = 422
-    title = "Idempotency Key Reused"
-    slug = "idempotency-key-reused"
+#: Called by a write rule with the item's current ETag before it changes the item:
+#: 428 or 412 unless the request's If-Match names that ETag.
+Precondition = Callable[[str], None]
 
 
 def version_etag(kind: str, item_id: int, version: int) -> str:
@@ -72,6 +52,11 @@ def match_if(
     )
 
 
+def check_if_match(request: Request, current: str, *, variants: bool = False) -> None:
+    """PATCH and DELETE must name the representation they change."""
+    match_if(request.headers.get("if-match"), current, variants=variants)
+
+
 def private_json(
     data: Any, *, status_code: int = 200, etag: str | None = None, **headers: str
 ) -> Response:
@@ -85,79 +70,4 @@ def private_json(
         response.headers["ETag"] = f'"{etag}"'
     for name, value in headers.items():
         response.headers[name.replace("_", "-")] = value
-    return response
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396 JSON merge patch."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def idempotent(
-    session: Session,
-    request: Request,
-    principal: Principal,
-    payload: Any,
-    produce: Callable[[], Response],
-) -> Response:
-    """Replay the first answer to a POST with the same Idempotency-Key and body;
-    refuse the key with a different body."""
-    key = request.headers.get("idempotency-key")
-    if key is None:
-        return produce()
-    if not 1 <= len(key) <= 200:
-        raise BadRequest(
-            "Idempotency-Key must be 1 to 200 characters.",
-            errors=[{"location": "header", "field": "Idempotency-Key", "message": "length"}],
-        )
-    body_hash = hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
-    found = session.scalars(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.token_id == principal.token_id, IdempotencyRecord.key == key
-        )
-    ).one_or_none()
-    if found is not None:
-        if (
-            found.body_hash != body_hash
-            or found.method != request.method
-            or found.path != request.url.path
-        ):
-            raise IdempotencyConflict(
-                "This Idempotency-Key was used with a different request; use a new key."
-            )
-        response = Response(
-            found.body.encode(), status_code=found.status, media_type="application/json"
-        )
-        for name, value in found.headers.items():
-            response.headers[name] = value
-        response.headers["Idempotency-Replayed"] = "true"
-        return response
-    response = produce()
-    if 200 <= response.status_code < 300:
-        kept = {
-            name: value
-            for name, value in response.headers.items()
-            if name.lower() in ("etag", "location", "cache-control")
-        }
-        session.add(
-            IdempotencyRecord(
-                token_id=principal.token_id,
-                key=key,
-                method=request.method,
-                path=request.url.path,
-                body_hash=body_hash,
-                status=response.status_code,
-                headers=kept,
-                body=bytes(response.body).decode(),
-            )
-        )
-        session.flush()
     return response

@@ -1,25 +1,26 @@
-"""Masthead's own bundle format: services, taxonomy, videos, articles and notices
-in one JSON document, upserted by their natural keys (code, slug, uri, key).
-
-Loading the same bundle twice changes nothing.
+"""Loading Masthead's own bundle format (:class:`app.imports.schemas.Bundle`):
+services, taxonomy, videos, articles and notices upserted by their natural keys
+(code, slug, uri, key). Loading the same bundle twice changes nothing.
 """
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.articles.writer import (
+from app.articles.content import (
     apply_derived,
     clean_block,
     clean_image,
+    count_words,
     generated_summary,
-    record_slug,
-    slug_from,
-    unique_slug,
+    reading_minutes,
 )
+from app.articles.editorial import slug_from
+from app.articles.repository import ArticleRepository
+from app.imports.repository import ImportRepository
+from app.imports.schemas import ArticleIn, Bundle, CorrectionIn, VideoIn, VideoRefIn
+from app.kit.sanitize import plain_paragraphs, plain_text
 from app.models import (
     Article,
     ArticleAuthor,
@@ -35,209 +36,11 @@ from app.models import (
     Summary,
     Tag,
     Video,
-    VideoTag,
     utcnow,
 )
-from app.render.articles import count_words, reading_minutes, render_articles, render_videos
-from app.sanitize import plain_paragraphs, plain_text
-
-
-def _http_url(value: str) -> str:
-    if not value.lower().startswith(("https://", "http://")):
-        raise ValueError("must be an http(s) URL")
-    return value
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("must carry a time zone (RFC 3339)")
-    return value
-
-
-URL = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
-Time = Annotated[datetime, AfterValidator(_aware)]
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-Slug = Annotated[str, Field(pattern=r"^[\w-]{1,200}$")]
-Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ServiceIn(Strict):
-    code: Code
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = None
-    language: str = Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-    direction: Literal["ltr", "rtl"] = "ltr"
-    timezone: str = "UTC"
-    site_url: URL | None = None
-
-
-class TermIn(Strict):
-    service: Code
-    slug: Slug
-    name: str = Field(min_length=1, max_length=200)
-
-
-class AuthorIn(Strict):
-    slug: Slug
-    name: str = Field(min_length=1, max_length=200)
-    bio: str | None = None
-
-
-class ThumbnailIn(Strict):
-    url: URL
-    width: int | None = Field(default=None, ge=1)
-    height: int | None = Field(default=None, ge=1)
-
-
-class RenditionIn(Strict):
-    url: URL
-    mime_type: str = Field(pattern=r"^[\w.+-]+/[\w.+-]+$")
-    width: int | None = Field(default=None, ge=1)
-    height: int | None = Field(default=None, ge=1)
-    bitrate: int | None = Field(default=None, ge=1)
-
-
-class CaptionIn(Strict):
-    language: str
-    url: URL
-
-
-class AvailabilityIn(Strict):
-    countries_allowed: list[Country] | None = None
-    countries_blocked: list[Country] | None = None
-    available_from: Time | None = None
-    available_until: Time | None = None
-
-
-class VideoIn(Strict):
-    uri: str = Field(min_length=1, max_length=500)
-    service: Code
-    title: str = Field(min_length=1)
-    description: str | None = None
-    duration: int = Field(ge=0)
-    thumbnail: ThumbnailIn | None = None
-    renditions: list[RenditionIn] = []
-    captions: list[CaptionIn] = []
-    transcript: str | None = None
-    availability: AvailabilityIn = AvailabilityIn()
-    published_at: Time
-    tags: list[Slug] = []
-    section: Slug | None = None
-
-
-class ParagraphIn(Strict):
-    type: Literal["paragraph"]
-    text: str
-
-
-class HeadingIn(Strict):
-    type: Literal["heading"]
-    text: str
-    level: int = Field(default=2, ge=2, le=6)
-
-
-class QuoteIn(Strict):
-    type: Literal["quote"]
-    text: str
-    attribution: str | None = None
-
-
-class ListIn(Strict):
-    type: Literal["list"]
-    style: Literal["bullet", "ordered"]
-    items: list[str]
-
-
-class ImageIn(Strict):
-    type: Literal["image"]
-    url: URL
-    caption: str | None = None
-    credit: str | None = None
-    alt: str | None = None
-    width: int | None = Field(default=None, ge=1)
-    height: int | None = Field(default=None, ge=1)
-
-
-class VideoRefIn(Strict):
-    type: Literal["video"]
-    video_uri: str
-
-
-class EmbedIn(Strict):
-    type: Literal["embed"]
-    url: URL
-    provider: str | None = None
-
-
-BlockIn = Annotated[
-    ParagraphIn | HeadingIn | QuoteIn | ListIn | ImageIn | VideoRefIn | EmbedIn,
-    Field(discriminator="type"),
-]
-
-
-class LeadImageIn(Strict):
-    url: URL
-    width: int | None = Field(default=None, ge=1)
-    height: int | None = Field(default=None, ge=1)
-    caption: str | None = None
-    credit: str | None = None
-    alt: str | None = None
-
-
-class CorrectionIn(Strict):
-    at: Time
-    text: str = Field(min_length=1)
-
-
-class ArticleIn(Strict):
-    uri: str = Field(min_length=1, max_length=500)
-    service: Code
-    language: str | None = None
-    slug: Slug | None = None
-    headline: str = Field(min_length=1, max_length=1000)
-    dek: str | None = None
-    kicker: str | None = Field(default=None, max_length=200)
-    body: list[BlockIn]
-    lead_image: LeadImageIn | None = None
-    section: Slug | None = None
-    tags: list[Slug] = []
-    authors: list[Slug] = []
-    urgency: int = Field(default=5, ge=1, le=9)
-    breaking_until: Time | None = None
-    embargo_until: Time | None = None
-    withheld_in: list[Country] = []
-    first_published_at: Time | None = None
-    published_at: Time
-    updated_at: Time | None = None
-    summary: list[str] | None = Field(default=None, min_length=1, max_length=7)
-    related_videos: list[str] = []
-    translation_of: str | None = None
-    corrections: list[CorrectionIn] = []
-    status: Literal["published"] | None = None
-
-
-class NoticeIn(Strict):
-    key: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1)
-    countries: list[Country] = Field(min_length=1)
-    services: list[Code] | None = None
-    language: str | None = None
-    active_from: Time | None = None
-    active_until: Time | None = None
-
-
-class Bundle(Strict):
-    services: list[ServiceIn] = []
-    sections: list[TermIn] = []
-    tags: list[TermIn] = []
-    authors: list[AuthorIn] = []
-    videos: list[VideoIn] = []
-    articles: list[ArticleIn] = []
-    notices: list[NoticeIn] = []
+from app.readmodel.articles import render_articles
+from app.readmodel.videos import render_videos
+from app.videos.repository import VideoRepository
 
 
 class BundleError(ValueError):
@@ -272,8 +75,11 @@ class Loader:
 
     def __init__(self, session: Session, actor: str = "import") -> None:
         self.session = session
+        self.store = ImportRepository(session)
+        self.articles = ArticleRepository(session)
+        self.video_store = VideoRepository(session)
         self.actor = actor
-        self.services: dict[str, Service] = {s.code: s for s in session.scalars(select(Service))}
+        self.services: dict[str, Service] = self.store.services()
         self.terms: dict[tuple[str, int, str], int] = {}
         self.authors: dict[str, int] = {}
         self.videos: dict[str, int] = {}
@@ -293,11 +99,7 @@ class Loader:
         if not service_ids:
             return
         for model in (Section, Tag):
-            for term_id, service_id, slug in self.session.execute(
-                select(model.id, model.service_id, model.slug).where(
-                    model.service_id.in_(service_ids)
-                )
-            ):
+            for term_id, service_id, slug in self.store.terms(model, service_ids):
                 self.terms[(model.__tablename__, service_id, slug)] = term_id
 
     @staticmethod
@@ -316,7 +118,7 @@ class Loader:
     def author_id(self, slug: str) -> int:
         found = self.authors.get(slug)
         if found is None:
-            found = self.session.scalars(select(Author.id).where(Author.slug == slug)).one_or_none()
+            found = self.store.author_id(slug)
             if found is None:
                 raise BundleError(f"unknown author '{slug}'")
             self.authors[slug] = found
@@ -325,7 +127,7 @@ class Loader:
     def video_id(self, uri: str) -> int:
         found = self.videos.get(uri)
         if found is None:
-            found = self.session.scalars(select(Video.id).where(Video.uri == uri)).one_or_none()
+            found = self.store.video_id(uri)
             if found is None:
                 raise BundleError(f"unknown video '{uri}'")
             self.videos[uri] = found
@@ -340,14 +142,14 @@ class Loader:
             created = service is None
             if service is None:
                 service = Service(code=item.code)
-                self.session.add(service)
+                self.store.add(service)
                 self.services[item.code] = service
             values = item.model_dump(exclude={"code"})
             values["name"] = plain_text(item.name)
             if item.description is not None:
                 values["description"] = plain_paragraphs(item.description)
             counts.add(created, _set(service, **values))
-        self.session.flush()
+        self.store.flush()
         self._prefetch_terms(bundle)
 
         for kind, model in (("sections", Section), ("tags", Tag)):
@@ -357,20 +159,15 @@ class Loader:
                 name = plain_text(term.name)
                 if key not in self.terms:
                     row = model(service_id=service.id, slug=term.slug, name=name)
-                    self.session.add(row)
-                    self.session.flush()
+                    self.store.add(row)
+                    self.store.flush()
                     self.terms[key] = row.id
                     counts.add(True, True)
                 else:
-                    existing_term = self.session.get(model, self.terms[key])
+                    existing_term = self.store.get(model, self.terms[key])
                     counts.add(False, _set(existing_term, name=name))
         if bundle.authors:
-            existing = {
-                a.slug: a
-                for a in self.session.scalars(
-                    select(Author).where(Author.slug.in_({a.slug for a in bundle.authors}))
-                )
-            }
+            existing = self.store.authors(a.slug for a in bundle.authors)
             for author_in in bundle.authors:
                 author = existing.get(author_in.slug)
                 values = {
@@ -379,39 +176,32 @@ class Loader:
                 }
                 if author is None:
                     author = Author(slug=author_in.slug, **values)
-                    self.session.add(author)
+                    self.store.add(author)
                     existing[author_in.slug] = author
                     counts.add(True, True)
                 else:
                     counts.add(False, _set(author, **values))
-            self.session.flush()
+            self.store.flush()
             self.authors.update({slug: author.id for slug, author in existing.items()})
 
         self._videos(bundle.videos, counts)
         self._articles(bundle.articles, counts)
         for notice_in in bundle.notices:
-            notice = self.session.scalars(
-                select(Notice).where(Notice.key == notice_in.key)
-            ).one_or_none()
+            notice = self.store.notice(notice_in.key)
             created = notice is None
             if notice is None:
                 notice = Notice(key=notice_in.key)
-                self.session.add(notice)
+                self.store.add(notice)
             values = notice_in.model_dump(exclude={"key"})
             values["text"] = plain_paragraphs(notice_in.text)
             counts.add(created, _set(notice, **values))
-        self.session.flush()
+        self.store.flush()
         return dict(counts)
 
     def _videos(self, items: list[VideoIn], counts: Counts) -> None:
         if not items:
             return
-        existing: dict[str, Video] = {
-            v.uri or "": v
-            for v in self.session.scalars(
-                select(Video).where(Video.uri.in_({item.uri for item in items}))
-            )
-        }
+        existing = self.store.videos(item.uri for item in items)
         to_render: list[Video] = []
         new_tags: list[tuple[Video, list[int]]] = []
         for item in items:
@@ -437,29 +227,25 @@ class Loader:
             video = existing.get(item.uri)
             if video is None:
                 video = Video(uri=item.uri, updated_at=item.published_at, **values)
-                self.session.add(video)
+                self.store.add(video)
                 existing[item.uri] = video
                 new_tags.append((video, tag_ids))
                 to_render.append(video)
                 counts.add(True, True)
                 continue
             changed = _set(video, **values)
-            current = list(
-                self.session.scalars(select(VideoTag.tag_id).where(VideoTag.video_id == video.id))
-            )
-            if sorted(current) != sorted(tag_ids):
-                self.session.execute(delete(VideoTag).where(VideoTag.video_id == video.id))
+            if sorted(self.video_store.linked_tag_ids(video.id)) != sorted(tag_ids):
+                self.video_store.replace_tags(video.id, [])
                 new_tags.append((video, tag_ids))
                 changed = True
             if changed:
                 video.updated_at = max(video.updated_at, utcnow())
                 to_render.append(video)
             counts.add(False, changed)
-        self.session.flush()
+        self.store.flush()
         self.videos.update({uri: video.id for uri, video in existing.items()})
-        rows = [{"video_id": v.id, "tag_id": t} for v, tag_ids in new_tags for t in tag_ids]
-        if rows:
-            self.session.execute(insert(VideoTag), rows)
+        for video, tag_ids in new_tags:
+            self.video_store.replace_tags(video.id, tag_ids, new=True)
         render_videos(self.session, [video.id for video in to_render])
 
     def _block(self, block: Any) -> dict[str, Any]:
@@ -508,11 +294,8 @@ class Loader:
         uris = [item.uri for item in items]
         if len(set(uris)) != len(uris):
             raise BundleError("an article uri appears twice in one batch")
-        existing: dict[str, Article] = {
-            a.uri or "": a
-            for a in self.session.scalars(select(Article).where(Article.uri.in_(uris)))
-        }
-        slugs = _SlugBook(self.session)
+        existing = self.store.articles(uris)
+        slugs = _SlugBook(self.articles)
         values_by_uri = {}
         wanted: dict[int, set[str]] = {}
         for item in items:
@@ -565,14 +348,9 @@ class Loader:
                 # If-Match is caught) and a revision in the history.
                 article.version += 1
                 self._revision(article.id, fields, previous)
-        self.session.flush()
+        self.store.flush()
         if created:
-            # Core executemany with RETURNING: the ORM's unit of work would cost
-            # more than everything else an import does.
-            ids = self.session.execute(
-                insert(Article).returning(Article.id, sort_by_parameter_order=True),
-                [values for values, _ in created],
-            ).scalars()
+            ids = self.articles.insert_many([values for values, _ in created])
             for (values, _), new_id in zip(created, ids, strict=True):
                 values["id"] = new_id
 
@@ -625,10 +403,9 @@ class Loader:
                 }
             )
         for model, rows in links.items():
-            if rows:
-                self.session.execute(insert(model), rows)
+            self.articles.insert_rows(model, rows)
         for article in changed_articles:
-            record_slug(self.session, article)
+            self.articles.record_slug(article)
         generated = [
             {
                 "article_id": new["id"],
@@ -641,26 +418,18 @@ class Loader:
             # computed when the editorial summary is removed.
             if item.summary is None
         ]
-        if generated:
-            self.session.execute(insert(Summary), generated)
+        self.articles.insert_rows(Summary, generated)
         for article in changed_articles:
-            apply_derived(self.session, article)
-        self.session.flush()
+            apply_derived(self.articles, article)
+        self.store.flush()
         render_articles(
             self.session, [new["id"] for new, _ in created] + [a.id for a in changed_articles]
         )
 
     def _revision(self, article_id: int, fields: list[str], previous: dict[str, Any]) -> None:
-        number = (
-            self.session.scalar(
-                select(func.max(Revision.number)).where(Revision.article_id == article_id)
-            )
-            or 0
-        ) + 1
-        self.session.add(
+        self.articles.add_revision(
             Revision(
                 article_id=article_id,
-                number=number,
                 action="import",
                 actor=self.actor,
                 fields=fields,
@@ -677,53 +446,33 @@ class Loader:
         }
         for column, ids in self._links_of(item, service_id).items():
             model = column_model[column]
-            current = list(
-                self.session.scalars(
-                    select(getattr(model, column))
-                    .where(model.article_id == article.id)
-                    .order_by(model.position)
-                )
-            )
-            if current != ids:
-                self.session.execute(delete(model).where(model.article_id == article.id))
-                if ids:
-                    self.session.execute(
-                        insert(model),
-                        [
-                            {"article_id": article.id, column: i, "position": n}
-                            for n, i in enumerate(ids)
-                        ],
-                    )
+            if self.articles.linked_ids(model, column, article.id) != ids:
+                self.articles.replace_links(model, column, article.id, ids)
                 changed = True
         return changed
 
     def _corrections(self, article: Article, corrections: list[CorrectionIn]) -> bool:
-        existing = {
-            (c.created_at, c.text)
-            for c in self.session.scalars(
-                select(Correction).where(Correction.article_id == article.id)
-            )
-        }
+        existing = {(c.created_at, c.text) for c in self.articles.corrections(article.id)}
         changed = False
         for correction in corrections:
             text = plain_text(correction.text)
             if (correction.at, text) not in existing:
-                self.session.add(
+                self.articles.add_correction(
                     Correction(article_id=article.id, created_at=correction.at, text=text)
                 )
                 changed = True
         return changed
 
     def _summary(self, article: Article, bullets: list[str] | None) -> bool:
-        existing = self.session.get(Summary, (article.id, "editorial"))
+        existing = self.articles.summary(article.id, "editorial")
         if bullets is None:
             if existing is not None:
-                self.session.delete(existing)
+                self.articles.delete_summary(existing)
                 return True
             return False
         clean = [plain_text(bullet) for bullet in bullets]
         if existing is None:
-            self.session.add(
+            self.articles.add_summary(
                 Summary(
                     article_id=article.id,
                     source="editorial",
@@ -739,32 +488,15 @@ class _SlugBook:
     """Unique slugs per service for a batch: one query finds which wanted slugs
     are already held; only those fall back to a search for a free suffix."""
 
-    def __init__(self, session: Session, actor: str = "import") -> None:
-        self.session = session
-        self.actor = actor
+    def __init__(self, articles: ArticleRepository) -> None:
+        self.articles = articles
         self.claimed: dict[int, set[str]] = {}
         self.held: dict[int, set[str]] = {}
 
     def prefetch(self, wanted: dict[int, set[str]]) -> None:
         for service_id, slugs in wanted.items():
             held = self.held.setdefault(service_id, set())
-            ordered = sorted(slugs)
-            for start in range(0, len(ordered), 500):
-                chunk = ordered[start : start + 500]
-                held.update(
-                    self.session.scalars(
-                        select(ArticleSlug.slug).where(
-                            ArticleSlug.service_id == service_id, ArticleSlug.slug.in_(chunk)
-                        )
-                    )
-                )
-                held.update(
-                    self.session.scalars(
-                        select(Article.slug).where(
-                            Article.service_id == service_id, Article.slug.in_(chunk)
-                        )
-                    )
-                )
+            held.update(self.articles.held_slugs(service_id, sorted(slugs)))
 
     def claim(self, service_id: int, base: str, article_id: int | None) -> str:
         claimed = self.claimed.setdefault(service_id, set())
@@ -772,7 +504,7 @@ class _SlugBook:
         if article_id is None and held is not None and base not in held and base not in claimed:
             candidate = base
         else:
-            candidate = unique_slug(self.session, service_id, base, article_id, also_taken=claimed)
+            candidate = self.articles.unique_slug(service_id, base, article_id, also_taken=claimed)
         claimed.add(candidate)
         return candidate
 

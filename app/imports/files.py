@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import make_engine, make_sessionmaker
-from app.imports.batch import ImportRejected, import_batch
 from app.imports.bundle import BundleError, load_bundle
+from app.imports.editorial import ImportRejected, import_batch
 
 
 @dataclass

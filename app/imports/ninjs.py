@@ -1,140 +1,54 @@
-"""IPTC ninjs 2.x and 3.x documents, checked against the official schemas and read
-as Masthead bundle items: text items become articles, video items videos.
-
-Which version a document is: its ``$schema`` when it names one of the two
-schemas; otherwise the shape of its member names, since ninjs 3 renamed every
-member to camelCase (``versionCreated``, ``altIds``...) where ninjs 2 had them in
-lower case (``versioncreated``, ``altids``...). A document with neither kind of
-member (``uri``, ``headlines``, ``bodies`` only) is read as 3.x, the current one.
-2.x documents are checked against the 2.1 schema, 3.x ones against 3.1.
-
-The schemas (IPTC, MIT licence, see ``schemas/LICENSE``) refer to the GeoJSON
-schema online; nothing is fetched while validating: a place's ``geoJSON`` is only
-checked to be an object with a ``type``.
-"""
+"""IPTC ninjs 2.x and 3.x documents read as Masthead bundle items: text items
+become articles, video items videos. Each document is first checked against its
+version's official schema (see :mod:`app.imports.ninjs_schema`); HTML bodies
+become blocks as :mod:`app.imports.html_blocks` reads them."""
 
 import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
-from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any, Literal
 
-import orjson
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
-from slugify import slugify
+from app.imports.html_blocks import html_blocks, http_url, label, text_blocks, web_url
+from app.imports.ninjs_schema import (
+    NinjsError,
+    Version,
+    detect_version,
+    property_names,
+    validate,
+)
+from app.kit.sanitize import plain_paragraphs, plain_text
+from app.kit.slugs import make_slug
 
-from app.articles.writer import SLUG_MAX
-from app.sanitize import plain_paragraphs, plain_text
+__all__ = ["Mapped", "NinjsError", "detect_version", "property_names", "read", "validate"]
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
-Version = Literal["2", "3"]
-
-_GEOJSON_URI = "https://geojson.org/schema/GeoJSON.json"
-_GEOJSON_STAND_IN = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "type": "object",
-    "required": ["type"],
-    "properties": {"type": {"type": "string"}},
-}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
 _MARKUP = re.compile(r"<[A-Za-z!/]")
-#: A ninjs duration above this many seconds is read as milliseconds (some
-#: agencies, AP among them, send milliseconds).
+
+
 _LONGEST_SECONDS = 10 * 3600
+
+
 _IMPORTED_TYPES = ("text", "composite", "video")
+
+
 _SUMMARY_ROLES = ("summary", "keypoints", "key-points", "highlights")
+
+
 _DEK_HEADLINE_ROLES = ("sub", "subhead", "subheadline", "subtitle", "deck", "dek", "standfirst")
+
+
 _KICKER_HEADLINE_ROLES = ("kicker", "overline", "label", "flag")
+
+
 _AUTHOR_RELS = ("author", "creator", "byline", "writer", "contributor")
+
+
 _BYLINE_PREFIX = re.compile(
     r"^\s*(by|von|av|af|door|par|por|di|da|de|od|від|от|автор[:]?)\s+", re.IGNORECASE
 )
-
-
-class NinjsError(ValueError):
-    """A document that is not valid ninjs, or that Masthead cannot store.
-
-    ``path`` names the member at fault, dot-separated (``bodies.0.value``)."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}" if path else reason)
-        self.path = path
-        self.reason = reason
-
-
-# Version and schema --------------------------------------------------------------
-
-
-def _key_style(document: dict[str, Any]) -> tuple[int, int]:
-    """How many member names only ninjs 3 (camelCase) and only ninjs 2 (lower case) use."""
-    v3, v2 = property_names("3"), property_names("2")
-    keys = set(document)
-    return len(keys & (v3 - v2)), len(keys & (v2 - v3))
-
-
-@cache
-def property_names(version: Version) -> frozenset[str]:
-    schema = _schema(version)
-    return frozenset(schema["$defs"]["ninjsType"]["properties"])
-
-
-@cache
-def _schema(version: Version) -> dict[str, Any]:
-    name = "ninjs-schema_2.1.json" if version == "2" else "ninjs-schema_3.1.json"
-    schema: dict[str, Any] = orjson.loads((SCHEMAS / name).read_bytes())
-    return schema
-
-
-def _retrieve(uri: str) -> Resource[Any]:
-    if uri.rstrip("#") == _GEOJSON_URI:
-        return DRAFT202012.create_resource(_GEOJSON_STAND_IN)
-    raise LookupError(f"no remote schema is fetched ({uri})")
-
-
-@cache
-def validator(version: Version) -> Draft202012Validator:
-    """The official schema of that version, with format checking (date-time, uri)."""
-    return Draft202012Validator(
-        _schema(version),
-        format_checker=FormatChecker(),
-        registry=Registry(retrieve=_retrieve),  # type: ignore[call-arg]
-    )
-
-
-def detect_version(document: dict[str, Any]) -> Version:
-    declared = document.get("$schema")
-    if isinstance(declared, str):
-        if "ninjs-schema_2" in declared or "/ninjs/2" in declared:
-            return "2"
-        if "ninjs-schema_3" in declared or "/ninjs/3" in declared:
-            return "3"
-        raise NinjsError("$schema", "names neither the ninjs 2.x nor the 3.x schema")
-    camel, lower = _key_style(document)
-    return "2" if lower > camel else "3"
-
-
-def _path(error: ValidationError) -> str:
-    return ".".join(str(part) for part in error.absolute_path)
-
-
-def validate(document: dict[str, Any]) -> Version:
-    """The document's ninjs version, once it is valid against that schema."""
-    version = detect_version(document)
-    instance = {key: value for key, value in document.items() if key != "$schema"}
-    error = best_match(validator(version).iter_errors(instance))
-    if error is not None:
-        message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
-        raise NinjsError(_path(error), f"not valid ninjs {version}.x: {message}")
-    return version
-
-
-# Reading -------------------------------------------------------------------------
 
 
 def _lower_keys(value: Any) -> Any:
@@ -356,7 +270,7 @@ def _tags(doc: dict[str, Any]) -> dict[str, str]:
     tags: dict[str, str] = {}
     for subject in doc.get("subjects") or ():
         name = plain_text(str(subject.get("name") or subject.get("literal") or ""))[:200]
-        slug = slugify(name, max_length=SLUG_MAX, word_boundary=True) if name else ""
+        slug = make_slug(name) if name else ""
         if slug and slug not in tags:
             tags[slug] = name
     return tags
@@ -376,7 +290,7 @@ def _authors(doc: dict[str, Any]) -> dict[str, str]:
     authors: dict[str, str] = {}
     for name in names:
         name = name[:200]
-        slug = slugify(name, max_length=SLUG_MAX, word_boundary=True) if name else ""
+        slug = make_slug(name) if name else ""
         if slug and slug not in authors:
             authors[slug] = name
     return authors
@@ -388,15 +302,11 @@ def _urgency(value: Any) -> int:
     return min(9, max(1, round(value)))
 
 
-def _http(url: Any) -> bool:
-    return isinstance(url, str) and url.lower().startswith(("https://", "http://"))
-
-
 def _images(renditions: Any) -> list[dict[str, Any]]:
     return [
         r
         for r in renditions or ()
-        if _http(r.get("href")) and str(r.get("contenttype") or "").lower().startswith("image/")
+        if web_url(r.get("href")) and str(r.get("contenttype") or "").lower().startswith("image/")
     ]
 
 
@@ -424,6 +334,8 @@ def _thumbnail(renditions: Any) -> dict[str, Any] | None:
 
 
 _STREAM_TYPES = ("application/x-mpegurl", "application/vnd.apple.mpegurl", "application/dash+xml")
+
+
 _MIME = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
@@ -433,7 +345,7 @@ def _video_renditions(renditions: Any) -> list[dict[str, Any]]:
         mime = str(r.get("contenttype") or "")
         if not (mime.lower().startswith("video/") or mime.lower() in _STREAM_TYPES):
             continue
-        if not _http(r.get("href")) or len(r["href"]) > 2000 or not _MIME.match(mime):
+        if not http_url(r.get("href")) or len(r["href"]) > 2000 or not _MIME.match(mime):
             continue
         found.append(
             {
@@ -452,7 +364,7 @@ def _captions(renditions: Any, language: str | None) -> list[dict[str, Any]]:
         {"language": language or "und", "url": r["href"]}
         for r in renditions or ()
         if str(r.get("contenttype") or "").lower() == "text/vtt"
-        and _http(r.get("href"))
+        and http_url(r.get("href"))
         and len(r["href"]) <= 2000
     ]
 
@@ -483,16 +395,13 @@ def _lead_image(doc: dict[str, Any]) -> tuple[dict[str, Any] | None, set[str]]:
             "url": best["href"],
             "width": _size(best, "width"),
             "height": _size(best, "height"),
-            "caption": (plain_text(caption) or None) if caption else None,
-            "credit": (plain_text(credit) or None) if isinstance(credit, str) else None,
+            "caption": label(caption),
+            "credit": label(credit) if isinstance(credit, str) else None,
             "alt": None,
         }
         refs = {str(association.get(key)) for key in ("uri", "name") if association.get(key)}
         return image, refs
     return None, set()
-
-
-# Bodies --------------------------------------------------------------------------
 
 
 def _body(doc: dict[str, Any], headline: str, lead_refs: set[str]) -> list[dict[str, Any]]:
@@ -509,260 +418,3 @@ def _body(doc: dict[str, Any], headline: str, lead_refs: set[str]) -> list[dict[
             break
         blocks.pop(0)
     return blocks
-
-
-def text_blocks(value: str) -> list[dict[str, Any]]:
-    """Plain text as paragraphs: split at blank lines, or at every line when it has none."""
-    parts = re.split(r"\n\s*\n", value.strip())
-    if len(parts) == 1:
-        parts = value.strip().splitlines()
-    return [
-        {"type": "paragraph", "text": html.escape(" ".join(part.split()), quote=False)}
-        for part in parts
-        if part.strip()
-    ]
-
-
-_SKIPPED = frozenset(
-    {
-        "head",
-        "title",
-        "script",
-        "style",
-        "template",
-        "noscript",
-        "svg",
-        "math",
-        "object",
-        "iframe",
-        "video",
-        "audio",
-        "nav",
-        "button",
-        "form",
-        "select",
-        "textarea",
-    }
-)
-_INLINE_KEPT = frozenset({"b", "i", "em", "strong", "a"})
-_BLOCK_TEXT = frozenset(
-    {
-        "p",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "li",
-        "pre",
-        "figcaption",
-        "td",
-        "th",
-        "dt",
-        "dd",
-    }
-)
-_VOID = frozenset({"img", "br", "hr", "meta", "link", "input", "source", "wbr"})
-
-
-class _BlockParser(HTMLParser):
-    """Agency HTML as Masthead blocks: paragraphs, headings, quotes, lists and
-    images; inline b, i, em, strong and a href survive (and are sanitised later)."""
-
-    def __init__(self, skip_images: set[str]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[dict[str, Any]] = []
-        self.skip_images = skip_images
-        self.skipping = 0
-        self.parts: list[str] = []
-        self.block: str | None = None  # the element whose text is being gathered
-        self.level = 2
-        self.list_items: list[str] | None = None
-        self.list_style = "bullet"
-        self.list_depth = 0
-        self.quote: list[str] | None = None
-        self.figure: dict[str, Any] | None = None
-        self.figure_part: str | None = None
-        self.figure_text: list[str] = []
-
-    # gathering text
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self.parts).split())
-        self.parts = []
-        if not text:
-            return
-        kind = self.block
-        if self.figure is not None:
-            if self.figure_part is not None:
-                self.figure[self.figure_part] = html.unescape(re.sub(r"<[^>]*>", "", text))
-            return
-        if self.list_items is not None:
-            self.list_items.append(text)
-        elif self.quote is not None:
-            self.quote.append(text)
-        elif kind is not None and kind[0] == "h" and kind[1:].isdigit():
-            self.blocks.append({"type": "heading", "text": text, "level": self.level})
-        else:
-            self.blocks.append({"type": "paragraph", "text": text})
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED:
-            if tag not in _VOID:
-                self.skipping += 1
-            return
-        if self.skipping:
-            return
-        attributes = {name: value or "" for name, value in attrs}
-        if tag in _INLINE_KEPT:
-            if tag == "a":
-                href = attributes.get("href", "")
-                self.parts.append(f'<a href="{html.escape(href)}">' if _http(href) else "<a>")
-            else:
-                self.parts.append(f"<{tag}>")
-            return
-        if tag == "br":
-            self.parts.append(" ")
-            return
-        if tag == "img":
-            self._image(attributes)
-            return
-        if tag == "figure":
-            self._flush()
-            self.figure = {}
-            return
-        if self.figure is not None and (
-            tag == "figcaption" or "byline" in attributes.get("class", "").split()
-        ):
-            self._flush()
-            self.figure_part = "caption" if tag == "figcaption" else "credit"
-            return
-        if tag in ("ul", "ol"):
-            self._flush()
-            self.list_depth += 1
-            if self.list_depth == 1:
-                self.list_items = []
-                self.list_style = "ordered" if tag == "ol" else "bullet"
-            return
-        if tag == "blockquote":
-            self._flush()
-            self.quote = []
-            return
-        if tag in _BLOCK_TEXT or tag in (
-            "div",
-            "section",
-            "article",
-            "header",
-            "footer",
-            "main",
-            "aside",
-            "table",
-            "tr",
-            "dl",
-            "body",
-        ):
-            self._flush()
-            self.block = tag
-            if tag[0] == "h" and tag[1:].isdigit():
-                self.level = max(2, min(6, int(tag[1:])))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED:
-            if tag not in _VOID and self.skipping:
-                self.skipping -= 1
-            return
-        if self.skipping:
-            return
-        if tag in _INLINE_KEPT:
-            self.parts.append(f"</{tag}>")
-            return
-        if tag == "span":
-            self.parts.append(" ")
-            return
-        if (
-            self.figure is not None
-            and self.figure_part is not None
-            and (tag == "figcaption" or tag == "div")
-        ):
-            self._flush()
-            self.figure_part = None
-            return
-        if tag == "figure":
-            self._flush()
-            figure, self.figure = self.figure, None
-            if figure and figure.get("url"):
-                self.blocks.append(
-                    {
-                        "type": "image",
-                        "url": figure["url"],
-                        "caption": figure.get("caption"),
-                        "credit": figure.get("credit"),
-                        "alt": figure.get("alt"),
-                    }
-                )
-            return
-        if tag in ("ul", "ol"):
-            self._flush()
-            self.list_depth = max(0, self.list_depth - 1)
-            if self.list_depth == 0 and self.list_items is not None:
-                if self.list_items:
-                    self.blocks.append(
-                        {"type": "list", "style": self.list_style, "items": self.list_items}
-                    )
-                self.list_items = None
-            return
-        if tag == "blockquote":
-            self._flush()
-            if self.quote:
-                self.blocks.append({"type": "quote", "text": " ".join(self.quote)})
-            self.quote = None
-            return
-        self._flush()
-        self.block = None
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(html.escape(data, quote=False))
-
-    def _image(self, attributes: dict[str, str]) -> None:
-        src = attributes.get("src", "")
-        refs = {attributes.get("data-uri"), attributes.get("data-assoc-ref"), attributes.get("uri")}
-        if refs & self.skip_images:
-            if self.figure is not None:
-                self.figure["skipped"] = True
-            return
-        if not _http(src) or len(src) > 2000:
-            return
-        alt = plain_text(attributes.get("alt", "")) or None
-        if self.figure is not None:
-            if not self.figure.get("skipped"):
-                self.figure.setdefault("url", src)
-                self.figure.setdefault("alt", alt)
-            return
-        self._flush()
-        self.blocks.append(
-            {"type": "image", "url": src, "caption": None, "credit": None, "alt": alt}
-        )
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
-
-
-def html_blocks(value: str, skip_images: set[str] | None = None) -> list[dict[str, Any]]:
-    """HTML as body blocks. Images named in ``skip_images`` (by ``data-uri`` or
-    ``data-assoc-ref``) are left out: they are the lead image already."""
-    parser = _BlockParser(skip_images or set())
-    parser.feed(value)
-    parser.close()
-    return [block for block in parser.blocks if _has_content(block)]
-
-
-def _has_content(block: dict[str, Any]) -> bool:
-    if block["type"] == "list":
-        return bool(block["items"])
-    if block["type"] == "image":
-        return True
-    return bool(plain_text(block["text"]))

@@ -1,13 +1,11 @@
-"""Notices as the hot read path needs them."""
+"""Every SQL statement of notices: the read store's list for the hot read path,
+and the writes on the request's session."""
 
-from typing import Any
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
-import orjson
-from sqlalchemy import select
-
-from app.models import Notice
-from app.readstore import Query, ReadStore
-from app.timeutil import db_time_ms
+from app.models import Notice, Service
+from app.readstore import Query
 
 N = Notice.__table__.c
 
@@ -25,42 +23,30 @@ ALL_NOTICES = Query(
 )
 
 
-def _json(value: Any) -> Any:
-    if value is None or isinstance(value, list):
-        return value
-    return orjson.loads(value)
+class NoticeRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
+    def known_services(self, codes: list[str]) -> set[str]:
+        return set(self.session.scalars(select(Service.code).where(Service.code.in_(codes))))
 
-async def notices_for(
-    store: ReadStore, country: str | None, service: str, now: int
-) -> list[dict[str, Any]]:
-    """The notices that apply to a reader in ``country`` reading ``service`` now:
-    ``{"doc": public representation, "changed": epoch ms it last changed}``."""
-    if country is None:
-        return []
-    applicable: list[dict[str, Any]] = []
-    for (
-        notice_id,
-        text,
-        countries,
-        services,
-        language,
-        active_from,
-        active_until,
-        updated,
-    ) in await store.all(ALL_NOTICES, {}):
-        if country not in (_json(countries) or []):
-            continue
-        service_codes = _json(services)
-        if service_codes and service not in service_codes:
-            continue
-        start, end = db_time_ms(active_from), db_time_ms(active_until)
-        if (start is not None and now < start) or (end is not None and now >= end):
-            continue
-        applicable.append(
-            {
-                "doc": {"id": notice_id, "text": text, "language": language},
-                "changed": max(db_time_ms(updated) or 0, start or 0),
-            }
+    def add(self, notice: Notice) -> None:
+        self.session.add(notice)
+        self.session.flush()
+
+    def lock(self, notice_id: int) -> Notice | None:
+        """The notice, after a no-op write that takes the row's lock before the
+        read (see ``ServiceRepository.lock``)."""
+        locked = self.session.execute(
+            update(Notice).where(Notice.id == notice_id).values(updated_at=Notice.updated_at)
         )
-    return applicable
+        if locked.rowcount == 0:  # type: ignore[attr-defined]
+            return None
+        return self.session.get_one(Notice, notice_id)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def delete(self, notice_id: int) -> None:
+        self.session.execute(delete(Notice).where(Notice.id == notice_id))
+        self.session.flush()

@@ -4,8 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.http.editorial import LANGUAGE_TAG
-from app.imports.bundle import Code, Country, Strict, Time
+from app.kit.fields import LANGUAGE_PATTERN, Code, Country, Strict, Time
 
 
 class NoticeWrite(Strict):
@@ -16,7 +15,7 @@ class NoticeWrite(Strict):
     services: list[Code] | None = Field(
         default=None, min_length=1, description="Every service when absent."
     )
-    language: str | None = Field(default=None, pattern=LANGUAGE_TAG, max_length=35)
+    language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN, max_length=35)
     active_from: Time | None = None
     active_until: Time | None = None
 

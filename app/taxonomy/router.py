@@ -1,18 +1,14 @@
 """Public sections, tags and authors."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from app.errors import PROBLEM_RESPONSES, BadRequest, NotFound
-from app.http.caching import public_response
-from app.http.pagination import decode_cursor, encode_cursor, list_body, next_link
+from app.errors import PROBLEM_RESPONSES
+from app.http.caching import public_answer
 from app.http.reader import reader
-from app.readstore import ReadStore
-from app.services.repository import require_service
-from app.taxonomy import repository
+from app.kit.fields import CODE_PATTERN, SLUG_PATTERN
 from app.taxonomy.schemas import (
     AuthorOut,
     AuthorPage,
@@ -21,86 +17,14 @@ from app.taxonomy.schemas import (
     TagOut,
     TagPage,
 )
-from app.timeutil import db_time_ms
+from app.taxonomy.service import term_item, term_list
 
 router = APIRouter(tags=["taxonomy"])
 
-CODE = r"^[a-z0-9][a-z0-9-]{0,31}$"
-SLUG = r"^[\w-]{1,200}$"
-ServiceFilter = Annotated[str | None, Query(pattern=CODE)]
+ServiceFilter = Annotated[str | None, Query(pattern=CODE_PATTERN)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=200)]
-SlugPath = Annotated[str, Path(pattern=SLUG)]
-
-
-def _doc(kind: str, row: Any) -> dict[str, Any]:
-    if kind == "authors":
-        return {"slug": row[1], "name": row[2], "bio": row[3]}
-    return {"slug": row[1], "name": row[2], "service": row[3]}
-
-
-async def _list(
-    kind: str,
-    request: Request,
-    store: ReadStore,
-    settings: Any,
-    service: str | None,
-    limit: int,
-    cursor: str | None,
-) -> Response:
-    params: dict[str, object] = {"limit": limit + 1}
-    if service is not None:
-        await require_service(store, service)
-        params["service"] = service
-    if cursor is not None:
-        _, params["cursor_id"] = decode_cursor(cursor, kind)
-    rows = await store.all(
-        repository.list_query(kind, service is not None, cursor is not None), params
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(kind, 0, rows[-1][0]) if more else None
-    items = [orjson.dumps(_doc(kind, row)) for row in rows]
-    return public_response(
-        request,
-        list_body(items, next_cursor),
-        settings=settings,
-        last_modified_ms=max((db_time_ms(row[4]) or 0 for row in rows), default=None),
-        surrogate_keys=kind,
-        extra_headers={"Link": next_link(request, next_cursor)} if next_cursor else None,
-    )
-
-
-async def _one(
-    kind: str,
-    request: Request,
-    store: ReadStore,
-    settings: Any,
-    slug: str,
-    service: str | None,
-) -> Response:
-    params: dict[str, object] = {"limit": 2, "slug": slug}
-    if service is not None:
-        await require_service(store, service)
-        params["service"] = service
-    rows = await store.all(
-        repository.list_query(kind, service is not None, False, by_slug=True), params
-    )
-    if not rows:
-        raise NotFound(f"There is no {kind[:-1]} '{slug}'.")
-    if len(rows) > 1:
-        raise BadRequest(
-            f"Several services have a {kind[:-1]} '{slug}'; name one with ?service=.",
-            errors=[{"location": "query", "field": "service", "message": "required here"}],
-        )
-    row = rows[0]
-    return public_response(
-        request,
-        orjson.dumps(_doc(kind, row)),
-        settings=settings,
-        last_modified_ms=db_time_ms(row[4]),
-        surrogate_keys=f"{kind[:-1]}-{row[0]}",
-    )
+SlugPath = Annotated[str, Path(pattern=SLUG_PATTERN)]
 
 
 @router.get(
@@ -117,7 +41,9 @@ async def list_sections(
 ) -> Response:
     """Sections, optionally of one service."""
     store, settings, _country = reader(request)
-    return await _list("sections", request, store, settings, service, limit, cursor)
+    return public_answer(
+        request, await term_list(store, "sections", service, limit, cursor), settings
+    )
 
 
 @router.get(
@@ -133,7 +59,7 @@ async def get_section(
 ) -> Response:
     """One section."""
     store, settings, _country = reader(request)
-    return await _one("sections", request, store, settings, slug, service)
+    return public_answer(request, await term_item(store, "sections", slug, service), settings)
 
 
 @router.get(
@@ -147,7 +73,7 @@ async def list_tags(
 ) -> Response:
     """Tags, optionally of one service."""
     store, settings, _country = reader(request)
-    return await _list("tags", request, store, settings, service, limit, cursor)
+    return public_answer(request, await term_list(store, "tags", service, limit, cursor), settings)
 
 
 @router.get(
@@ -163,7 +89,7 @@ async def get_tag(
 ) -> Response:
     """One tag."""
     store, settings, _country = reader(request)
-    return await _one("tags", request, store, settings, slug, service)
+    return public_answer(request, await term_item(store, "tags", slug, service), settings)
 
 
 @router.get(
@@ -180,7 +106,9 @@ async def list_authors(
 ) -> Response:
     """Bylines; with ``service``, those who wrote in it."""
     store, settings, _country = reader(request)
-    return await _list("authors", request, store, settings, service, limit, cursor)
+    return public_answer(
+        request, await term_list(store, "authors", service, limit, cursor), settings
+    )
 
 
 @router.get(
@@ -195,4 +123,4 @@ async def get_author(
 ) -> Response:
     """One byline."""
     store, settings, _country = reader(request)
-    return await _one("authors", request, store, settings, slug, None)
+    return public_answer(request, await term_item(store, "authors", slug, None), settings)

@@ -1,6 +1,13 @@
+"""Sections, tags and authors: their public shapes and the shapes editors write."""
+
 from pydantic import BaseModel, Field
 
-from app.imports.bundle import Code, Slug, Strict
+from app.kit.fields import Code, Slug, Strict
+
+
+class TaxonomyRef(BaseModel):
+    slug: str
+    name: str
 
 
 class SectionOut(BaseModel):

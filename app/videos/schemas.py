@@ -1,22 +1,12 @@
-"""Public representation of videos."""
+"""Videos: their public representation, and the shapes editors and imports write."""
 
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.http.editorial import LANGUAGE_TAG
-from app.imports.bundle import (
-    URL,
-    AvailabilityIn,
-    Code,
-    RenditionIn,
-    Slug,
-    Strict,
-    ThumbnailIn,
-    Time,
-)
-from app.schemas import TaxonomyRef
+from app.kit.fields import LANGUAGE_PATTERN, URL, Code, Country, Slug, Strict, Time
+from app.taxonomy.schemas import TaxonomyRef
 
 UnavailableReason = Literal["geo_blocked", "not_yet_available", "expired", "no_sources"]
 
@@ -85,8 +75,29 @@ class VideoPage(BaseModel):
 # Writes ----------------------------------------------------------------------
 
 
+class ThumbnailIn(Strict):
+    url: URL
+    width: int | None = Field(default=None, ge=1)
+    height: int | None = Field(default=None, ge=1)
+
+
+class RenditionIn(Strict):
+    url: URL
+    mime_type: str = Field(pattern=r"^[\w.+-]+/[\w.+-]+$")
+    width: int | None = Field(default=None, ge=1)
+    height: int | None = Field(default=None, ge=1)
+    bitrate: int | None = Field(default=None, ge=1)
+
+
+class AvailabilityIn(Strict):
+    countries_allowed: list[Country] | None = None
+    countries_blocked: list[Country] | None = None
+    available_from: Time | None = None
+    available_until: Time | None = None
+
+
 class CaptionWrite(Strict):
-    language: str = Field(pattern=LANGUAGE_TAG)
+    language: str = Field(pattern=LANGUAGE_PATTERN)
     url: URL
 
 

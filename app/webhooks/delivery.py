@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.changes.service import item_url, surrogate_keys
 from app.config import Settings
+from app.kit.timeutil import iso
 from app.models import Change, WebhookAttempt, WebhookSubscription
-from app.timeutil import iso
 from app.webhooks import repository
 from app.webhooks.signing import new_message_id
 

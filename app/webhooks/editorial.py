@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.editorial.patch import patched
 from app.errors import Conflict, NotFound, Unprocessable
-from app.http.editorial import patched
 from app.models import WebhookDelivery, WebhookSubscription
 from app.webhooks import repository
 from app.webhooks.schemas import WebhookWrite

@@ -5,21 +5,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from app.auth.dependencies import AdminPrincipal
+from app.auth.dependencies import AdminToken
 from app.config import Settings
 from app.db import SessionDep
-from app.http.editorial import (
-    DELETE_RESPONSES,
-    UPDATE_RESPONSES,
-    MergePatch,
-    check_if_match,
-    merge_patch_body,
-    write_responses,
-)
+from app.editorial.patch import MergePatch, merge_patch_body
+from app.editorial.responses import DELETE_RESPONSES, UPDATE_RESPONSES, write_responses
 from app.http.pagination import decode_cursor, encode_cursor, next_link
-from app.http.writes import PRIVATE, private_json
+from app.http.writes import PRIVATE, check_if_match, private_json
+from app.kit.timeutil import iso
 from app.models import utcnow
-from app.timeutil import iso
 from app.webhooks import editorial, service
 from app.webhooks.schemas import (
     DeliveryOut,
@@ -67,7 +61,7 @@ def _page(request: Request, items: list[object], kind: str, last: int | None) ->
     openapi_extra=TOKEN,
 )
 def create_webhook(
-    request: Request, principal: AdminPrincipal, session: SessionDep, data: WebhookWrite
+    request: Request, principal: AdminToken, session: SessionDep, data: WebhookWrite
 ) -> Response:
     """Subscribe a URL to events; the answer shows the signing secret, once."""
     subscription = editorial.create_subscription(session, data, _settings(request), utcnow())
@@ -89,7 +83,7 @@ def create_webhook(
 )
 def list_webhooks(
     request: Request,
-    principal: AdminPrincipal,
+    principal: AdminToken,
     session: SessionDep,
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -107,7 +101,7 @@ def list_webhooks(
     responses=READ,
     openapi_extra=TOKEN,
 )
-def get_webhook(webhook_id: WebhookId, principal: AdminPrincipal, session: SessionDep) -> Response:
+def get_webhook(webhook_id: WebhookId, principal: AdminToken, session: SessionDep) -> Response:
     """One subscription; its ETag is what PATCH and DELETE take as If-Match."""
     subscription = service.find_subscription(session, webhook_id)
     return private_json(
@@ -125,7 +119,7 @@ def get_webhook(webhook_id: WebhookId, principal: AdminPrincipal, session: Sessi
 def update_webhook(
     request: Request,
     webhook_id: WebhookId,
-    principal: AdminPrincipal,
+    principal: AdminToken,
     session: SessionDep,
     patch: MergePatch,
 ) -> Response:
@@ -146,7 +140,7 @@ def update_webhook(
     openapi_extra=TOKEN,
 )
 def delete_webhook(
-    request: Request, webhook_id: WebhookId, principal: AdminPrincipal, session: SessionDep
+    request: Request, webhook_id: WebhookId, principal: AdminToken, session: SessionDep
 ) -> Response:
     """Delete a subscription and its delivery log (If-Match)."""
     subscription = service.find_subscription(session, webhook_id, lock=True)
@@ -163,7 +157,7 @@ def delete_webhook(
     openapi_extra=TOKEN,
 )
 def rotate_webhook_secret(
-    webhook_id: WebhookId, principal: AdminPrincipal, session: SessionDep
+    webhook_id: WebhookId, principal: AdminToken, session: SessionDep
 ) -> Response:
     """A new signing secret, shown once; the old one also signs for 24 hours."""
     subscription, secret = editorial.rotate_secret(session, webhook_id, utcnow())
@@ -187,7 +181,7 @@ def rotate_webhook_secret(
 def list_webhook_deliveries(
     request: Request,
     webhook_id: WebhookId,
-    principal: AdminPrincipal,
+    principal: AdminToken,
     session: SessionDep,
     status: Literal["pending", "succeeded", "failed"] | None = None,
     limit: Limit = 20,
@@ -208,7 +202,7 @@ def list_webhook_deliveries(
     openapi_extra=TOKEN,
 )
 def replay_webhook_delivery(
-    webhook_id: WebhookId, delivery_id: DeliveryId, principal: AdminPrincipal, session: SessionDep
+    webhook_id: WebhookId, delivery_id: DeliveryId, principal: AdminToken, session: SessionDep
 ) -> Response:
     """Send a delivery again, now, with a fresh allowance of retries."""
     found = editorial.replay_delivery(session, webhook_id, delivery_id, utcnow())

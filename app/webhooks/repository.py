@@ -15,8 +15,8 @@ from app.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from app.readmodel.changes import insert_ignoring
 from app.readstore import Query
-from app.render.changes import insert_ignoring
 
 CONSUMER = "webhooks"
 D = WebhookDelivery

@@ -7,9 +7,9 @@ import orjson
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
-from app.http.editorial import representation_etag
+from app.http.caching import representation_etag
+from app.kit.timeutil import iso
 from app.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from app.timeutil import iso
 from app.webhooks import repository
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.auth.tokens import create_token
+from app.auth.service import create_token
 from app.models import Video
 
 UNKNOWN_ID = 987654

@@ -20,10 +20,10 @@ import uvicorn
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.articles import editing
-from app.auth.tokens import Principal
+from app.articles import editorial
+from app.auth.service import Principal
 from app.config import Settings
-from app.http.writes import PreconditionFailed
+from app.errors import PreconditionFailed
 from app.main import create_app
 from app.models import Article, Revision, utcnow
 from articles.editorial_kit import Newsroom, room
@@ -131,7 +131,7 @@ def test_the_version_check_is_atomic_when_both_writers_passed_if_match(
     def writer_a() -> None:
         b_checked.wait(30)
         with room.sessions() as session:
-            editing.update_article(session, editor, article_id, {"dek": "A"}, etag, utcnow())
+            editorial.update_article(session, editor, article_id, {"dek": "A"}, etag, utcnow())
             a_claimed.set()
             time.sleep(0.3)  # B's claim is waiting on A meanwhile
             session.commit()
@@ -139,8 +139,8 @@ def test_the_version_check_is_atomic_when_both_writers_passed_if_match(
     def writer_b() -> None:
         try:
             with room.sessions() as session:
-                article = editing.writable_article(session, editor, article_id, utcnow())
-                editing.check_if_match(etag, article)
+                article = editorial.writable_article(session, editor, article_id, utcnow())
+                editorial.check_if_match(etag, article)
                 outcome["read_version"] = article.version
         finally:
             b_checked.set()
@@ -148,7 +148,7 @@ def test_the_version_check_is_atomic_when_both_writers_passed_if_match(
         with room.sessions() as session:
             started = time.monotonic()
             try:
-                editing.claim_version(session, article, utcnow())
+                editorial.claim_version(session, article, utcnow())
             except PreconditionFailed as error:
                 outcome["error"] = error
             outcome["waited"] = time.monotonic() - started

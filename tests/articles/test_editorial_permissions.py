@@ -122,7 +122,7 @@ def test_writes_without_a_good_token_are_401(room: Newsroom, token: str | None) 
 
 
 def test_a_revoked_token_is_401(room: Newsroom) -> None:
-    from app.auth.tokens import revoke_token
+    from app.auth.service import revoke_token
     from app.models import ApiToken
 
     article_id = room.draft()["id"]

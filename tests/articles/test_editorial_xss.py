@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import assert_problem
 
-from app.articles.writer import clean_block, generated_summary
+from app.articles.content import clean_block, generated_summary
 from articles.editorial_kit import Newsroom, room
 
 __all__ = ["room"]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from support import assert_problem, soon, wait_until
 
 from app.models import Article
-from app.render.articles import render_article
+from app.readmodel.articles import render_article
 
 UNKNOWN_ID = 424242
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Article, Change, Service, utcnow
-from app.render.articles import render_articles
+from app.readmodel.articles import render_articles
 from changes.feed_kit import walk
 
 WRITERS = 8

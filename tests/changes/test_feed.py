@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from support import assert_problem, soon, wait_until
 
 from app.models import Change
-from app.render.articles import render_articles, render_videos
+from app.readmodel.articles import render_articles
+from app.readmodel.videos import render_videos
 from changes.feed_kit import summary, walk
 
 __all__ = ["room"]

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.kit.timeutil import iso_from_ms, now_ms
 from app.models import ArticleRender, VideoRender
-from app.render.changes import availability_window
-from app.timeutil import iso_from_ms, now_ms
+from app.readmodel.changes import availability_window
 from changes.feed_kit import walk
 
 __all__ = ["room"]

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from app.taxonomy.writing import made_slug
+from app.taxonomy.editorial import made_slug
 from demo.test_demo import SEED_HEADLINE, all_teasers, demo
 
 __all__ = ["demo"]

@@ -1,6 +1,6 @@
 """The vendored Swagger UI is the version its note names, with its licence."""
 
-from app.docs.router import ASSETS, SWAGGER_UI_VERSION
+from app.docs.swagger import ASSETS, SWAGGER_UI_VERSION
 
 
 def test_the_bundle_is_the_noted_version_of_swagger_ui_5() -> None:

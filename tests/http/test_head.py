@@ -17,7 +17,7 @@ import uvicorn
 from factories import article, author, bundle, term, video
 from fastapi.testclient import TestClient
 
-from app.auth.tokens import create_token
+from app.auth.service import create_token
 from app.config import Settings
 from app.main import create_app
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.imports import ninjs
-from app.imports.bundle import ArticleIn, VideoIn
-from app.sanitize import rich_text
+from app.imports.schemas import ArticleIn, VideoIn
+from app.kit.sanitize import rich_text
 
 TAGS = [
     "p",

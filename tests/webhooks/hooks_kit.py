@@ -12,7 +12,7 @@ from factories import bundle, service
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.auth.tokens import create_token
+from app.auth.service import create_token
 from app.config import Settings
 from app.main import create_app
 

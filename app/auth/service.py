@@ -1,13 +1,15 @@
-"""Bearer tokens: created once, stored only as SHA-256 hashes, revocable."""
+"""Bearer tokens: created once, stored only as SHA-256 hashes, revocable; and the
+principal a request is made by, with what it may read and write."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import ROLES, ApiToken, Service, utcnow
+from app.auth.repository import TokenRepository
+from app.errors import Forbidden
+from app.models import ROLES, ApiToken, utcnow
 
 TOKEN_PREFIX = "mh_"
 
@@ -41,6 +43,12 @@ class Principal:
         return f"{self.name} (token {self.token_id})"
 
 
+def require_writer(principal: Principal, service: str) -> None:
+    """Admins write everywhere; editors in their own services only."""
+    if not principal.can_write(service):
+        raise Forbidden(f"This token may not write to the service '{service}'.")
+
+
 class TokenError(ValueError):
     pass
 
@@ -53,8 +61,8 @@ def create_token(
         raise TokenError(f"role must be one of {', '.join(ROLES)}")
     if role != "admin" and not services:
         raise TokenError(f"a {role} token needs at least one --service")
-    known = set(session.scalars(select(Service.code).where(Service.code.in_(services))))
-    unknown = sorted(set(services) - known)
+    tokens = TokenRepository(session)
+    unknown = sorted(set(services) - tokens.known_services(services))
     if unknown:
         raise TokenError(f"unknown service(s): {', '.join(unknown)}")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -65,16 +73,20 @@ def create_token(
         token_hash=hash_token(secret),
         prefix=secret[:10],
     )
-    session.add(token)
-    session.flush()
+    tokens.add(token)
     return token, secret
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
-    token = session.get(ApiToken, token_id)
+    tokens = TokenRepository(session)
+    token = tokens.get(token_id)
     if token is None:
         raise TokenError(f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        session.flush()
+        tokens.flush()
     return token
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    return TokenRepository(session).every()

@@ -22,6 +22,7 @@ from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.kit.timeutil import from_ms, iso_from_ms, now_ms
 from app.models import (
     Article,
     ArticleRender,
@@ -31,7 +32,6 @@ from app.models import (
     VideoRender,
     utcnow,
 )
-from app.timeutil import from_ms, iso_from_ms, now_ms
 
 #: ``session.info`` flag: the transaction holds change rows still to number.
 PENDING = "masthead.changes.pending"

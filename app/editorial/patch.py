@@ -1,6 +1,5 @@
-"""What the editorial writes of videos, taxonomy, notices and services share:
-merge-patch bodies, validators derived from the stored representation, and the
-problem answers they declare."""
+"""Merge-patch bodies (RFC 7396) of editorial writes: declared, read, applied and
+validated against the strict write shape."""
 
 import email.message
 from typing import Annotated, Any, TypeVar
@@ -9,46 +8,11 @@ import orjson
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
-from app.auth.dependencies import Forbidden
-from app.auth.tokens import Principal
-from app.errors import AppError, Unprocessable, problem_spec
-from app.http.caching import body_etag
-from app.http.writes import match_if, merge_patch
+from app.errors import Unprocessable, UnsupportedMediaType
+from app.kit.merge_patch import merge_patch
 
 MERGE_PATCH = "application/merge-patch+json"
-#: A BCP 47 language tag, as services, captions and notices carry it.
-LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-class UnsupportedMediaType(AppError):
-    status = 415
-    title = "Unsupported Media Type"
-    slug = "unsupported-media-type"
-
-
-_DESCRIPTIONS: dict[int, str] = {
-    400: "Bad request",
-    401: "No token, or an unknown or revoked one",
-    403: "The token may not do this",
-    404: "Not found",
-    409: "Conflicts with what is stored",
-    412: "If-Match is stale",
-    413: "The body is too large",
-    415: "Not JSON",
-    422: "Invalid body or parameters",
-    428: "If-Match is missing",
-}
-
-
-def write_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """Problem answers for the OpenAPI ``responses=`` of a write."""
-    return {status: problem_spec(_DESCRIPTIONS[status]) for status in statuses}
-
-
-CREATE_RESPONSES = write_responses(400, 401, 403, 409, 413, 422)
-UPDATE_RESPONSES = write_responses(401, 403, 404, 409, 412, 413, 415, 422, 428)
-DELETE_RESPONSES = write_responses(401, 403, 404, 409, 412, 422, 428)
 
 
 def merge_patch_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -89,6 +53,10 @@ async def read_merge_patch(request: Request) -> dict[str, Any]:
     return patch
 
 
+#: A PATCH body: a merge patch object, whatever the schema it patches.
+MergePatch = Annotated[dict[str, Any], Depends(read_merge_patch)]
+
+
 def validation_errors(error: ValidationError, prefix: str = "") -> list[dict[str, str]]:
     """A pydantic error as the problem ``errors`` list."""
     found = []
@@ -109,36 +77,3 @@ def patched(model: type[ModelT], current: dict[str, Any], patch: Any) -> ModelT:
         raise Unprocessable(
             "The patched item is invalid; see errors.", errors=validation_errors(error)
         ) from None
-
-
-def strip_none(document: dict[str, Any]) -> dict[str, Any]:
-    """A write shape without its absent members, as a merge patch sees it."""
-    return {
-        key: strip_none(value) if isinstance(value, dict) else value
-        for key, value in document.items()
-        if value is not None
-    }
-
-
-def representation_etag(document: dict[str, Any]) -> str:
-    """A strong validator: the hash of the item's JSON, as the public reads compute it."""
-    return body_etag(orjson.dumps(document))
-
-
-def check_if_match(request: Request, current: str, *, variants: bool = False) -> None:
-    """PATCH and DELETE must name the representation they change.
-
-    With ``variants``, a tag the public read gave for one reader (``"<etag>-<state>"``)
-    counts as the same representation.
-    """
-    match_if(request.headers.get("if-match"), current, variants=variants)
-
-
-def require_writer(principal: Principal, service: str) -> None:
-    """Admins write everywhere; editors in their own services only."""
-    if not principal.can_write(service):
-        raise Forbidden(f"This token may not write to the service '{service}'.")
-
-
-#: A PATCH body: a merge patch object, whatever the schema it patches.
-MergePatch = Annotated[dict[str, Any], Depends(read_merge_patch)]

@@ -16,36 +16,28 @@ ninjs text items take an existing article with that uri out of public view
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-from pydantic import Field, ValidationError, model_validator
-from sqlalchemy import literal, select, update
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.http.editorial import LANGUAGE_TAG
+from app.articles.repository import ArticleRepository
 from app.imports import ninjs
-from app.imports.bundle import (
+from app.imports.bundle import BundleError, Loader
+from app.imports.repository import ImportRepository
+from app.imports.schemas import (
+    MAX_ITEMS,
     ArticleIn,
     AuthorIn,
     Bundle,
-    BundleError,
-    Code,
-    EmbedIn,
-    HeadingIn,
-    ImageIn,
-    ListIn,
-    Loader,
-    ParagraphIn,
-    QuoteIn,
-    Strict,
+    ImportArticle,
     TermIn,
-    Time,
+    VideoBlockIn,
     VideoIn,
 )
-from app.models import Article, Author, Section, Service, Tag, Video, utcnow
-from app.render.articles import render_articles
+from app.models import Article, Section, Service, Tag, Video, utcnow
+from app.readmodel.articles import render_articles
 
-MAX_ITEMS = 10_000
 #: Members that only ninjs has: one of them next to a ``uri`` makes an item ninjs.
 NINJS_MEMBERS = (ninjs.property_names("2") | ninjs.property_names("3") | {"$schema"}) - {
     "uri",
@@ -86,35 +78,6 @@ class BatchResult:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
-class VideoBlockIn(Strict):
-    """A video block naming the video by id (as the API writes it) or by uri."""
-
-    type: Literal["video"]
-    video_id: int | None = Field(default=None, ge=1)
-    video_uri: str | None = Field(default=None, min_length=1, max_length=500)
-
-    @model_validator(mode="after")
-    def _one_reference(self) -> "VideoBlockIn":
-        if (self.video_id is None) == (self.video_uri is None):
-            raise ValueError("give either video_id or video_uri")
-        return self
-
-
-ImportBlock = Annotated[
-    ParagraphIn | HeadingIn | QuoteIn | ListIn | ImageIn | VideoBlockIn | EmbedIn,
-    Field(discriminator="type"),
-]
-
-
-class ImportArticle(ArticleIn):
-    """An article in Masthead's own shape, as an import item."""
-
-    service: Code | None = None  # type: ignore[assignment]
-    language: str | None = Field(default=None, pattern=LANGUAGE_TAG, max_length=35)
-    published_at: Time | None = None  # type: ignore[assignment]
-    body: list[ImportBlock]  # type: ignore[assignment]
-
-
 def is_ninjs(item: dict[str, Any]) -> bool:
     return "uri" in item and not NINJS_MEMBERS.isdisjoint(item)
 
@@ -141,7 +104,7 @@ class _Reader:
     """Reads and checks a batch against the store, before any write."""
 
     def __init__(self, session: Session, service: Service) -> None:
-        self.session = session
+        self.store = ImportRepository(session)
         self.service = service
         self.errors: list[ItemError] = []
         self.items: list[_Item] = []
@@ -223,18 +186,7 @@ class _Reader:
     def _existing(
         self, model: type[Article] | type[Video], uris: list[str]
     ) -> dict[str, "_Stored"]:
-        found: dict[str, _Stored] = {}
-        unique = sorted(set(uris))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            status = Article.status if model is Article else literal("")
-            for uri, item_id, service_id, published_at, state in self.session.execute(
-                select(model.uri, model.id, model.service_id, model.published_at, status).where(
-                    model.uri.in_(chunk)
-                )
-            ):
-                found[uri or ""] = _Stored(item_id, service_id, published_at, state)
-        return found
+        return {uri: _Stored(*row) for uri, row in self.store.stored(model, uris).items()}
 
     def _check_references(self) -> None:
         own = [item for item in self.items if item.own is not None]
@@ -252,14 +204,8 @@ class _Reader:
         }
         known_sections = self.slugs(Section, sections)
         known_tags = self.slugs(Tag, tags)
-        known_authors = set(
-            self.session.scalars(select(Author.slug).where(Author.slug.in_(sorted(authors))))
-        )
-        uri_of = dict(
-            self.session.execute(
-                select(Video.id, Video.uri).where(Video.id.in_(sorted(video_ids)))
-            ).all()
-        )
+        known_authors = set(self.store.author_ids(authors))
+        uri_of = self.store.video_uris(video_ids)
         batch_videos = {i.data["uri"] for i in self.items if i.kind == "video"}
         wanted_uris = {
             ref
@@ -274,9 +220,7 @@ class _Reader:
                 ),
             ]
         } - batch_videos
-        stored_uris = set(
-            self.session.scalars(select(Video.uri).where(Video.uri.in_(sorted(wanted_uris))))
-        )
+        stored_uris = self.store.stored_video_uris(wanted_uris)
         for item in own:
             article = item.own
             assert article is not None
@@ -306,19 +250,13 @@ class _Reader:
                     item.data["body"][n] = {"type": "video", "video_uri": block.video_uri}
 
     def slugs(self, model: type[Section] | type[Tag], slugs: set[str]) -> set[str]:
-        return set(
-            self.session.scalars(
-                select(model.slug).where(
-                    model.service_id == self.service.id, model.slug.in_(sorted(slugs))
-                )
-            )
-        )
+        return self.store.term_slugs(model, self.service.id, slugs)
 
 
 def import_batch(session: Session, service_code: str, raw_items: list[Any]) -> BatchResult:
     """Read, check and upsert a batch into one service; :class:`ImportRejected`
     when any item is bad, and then nothing is written."""
-    service = session.scalars(select(Service).where(Service.code == service_code)).one_or_none()
+    service = ImportRepository(session).service(service_code)
     if service is None:
         raise ValueError(f"unknown service '{service_code}'")
     if len(raw_items) > MAX_ITEMS:
@@ -362,11 +300,7 @@ def import_batch(session: Session, service_code: str, raw_items: list[Any]) -> B
     credited = set(reader.authors) | {
         slug for item in reader.items if item.kind == "article" for slug in item.data["authors"]
     }
-    stored_authors = dict(
-        session.execute(
-            select(Author.slug, Author.id).where(Author.slug.in_(sorted(credited)))
-        ).all()
-    )
+    stored_authors = ImportRepository(session).author_ids(credited)
     # The loader knows only the authors of the bundle it loads; these ones exist.
     loader.authors.update(stored_authors)
     missing_authors = sorted(set(reader.authors) - set(stored_authors))
@@ -416,24 +350,17 @@ def _archive(
             to_archive.append(found.id)
             result.updated += 1
     if to_archive:
-        session.execute(
-            update(Article)
-            .where(Article.id.in_(to_archive))
-            .values(status="archived", version=Article.version + 1, updated_at=utcnow())
-        )
+        ArticleRepository(session).archive(to_archive, utcnow())
         render_articles(session, to_archive)
     return set(to_archive)
 
 
 def _report_items(session: Session, items: list[_Item], result: BatchResult) -> None:
+    store = ImportRepository(session)
     ids: dict[tuple[str, str], int] = {}
     for kind, model in (("article", Article), ("video", Video)):
-        uris = sorted({i.data["uri"] for i in items if i.kind == kind})
-        for start in range(0, len(uris), 500):
-            for uri, item_id in session.execute(
-                select(model.uri, model.id).where(model.uri.in_(uris[start : start + 500]))
-            ):
-                ids[(kind, uri or "")] = item_id
+        uris = [i.data["uri"] for i in items if i.kind == kind]
+        ids.update({(kind, uri): item_id for uri, item_id in store.ids(model, uris).items()})
     result.items = [
         {
             "position": item.position,

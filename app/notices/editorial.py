@@ -1,19 +1,20 @@
 """Writing notices. They are not rendered: the article reads pick them per request."""
 
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.auth.dependencies import Forbidden
-from app.auth.tokens import Principal
-from app.errors import NotFound, Unprocessable
-from app.http.editorial import patched, representation_etag, strip_none
-from app.models import Notice, Service, utcnow
+from app.auth.service import Principal
+from app.editorial.patch import patched
+from app.errors import Forbidden, NotFound, Unprocessable
+from app.http.caching import representation_etag
+from app.http.writes import Precondition
+from app.kit.merge_patch import strip_none
+from app.kit.sanitize import plain_paragraphs
+from app.kit.timeutil import iso
+from app.models import Notice, utcnow
+from app.notices.repository import NoticeRepository
 from app.notices.schemas import NoticeWrite
-from app.sanitize import plain_paragraphs
-from app.timeutil import iso
 
 
 def notice_document(notice: Notice) -> dict[str, Any]:
@@ -45,11 +46,11 @@ def _require_writer(principal: Principal, services: list[str] | None) -> None:
         raise Forbidden(f"This token may not write to the service(s) {', '.join(denied)}.")
 
 
-def _values(session: Session, data: NoticeWrite) -> dict[str, Any]:
+def _values(notices: NoticeRepository, data: NoticeWrite) -> dict[str, Any]:
     services = None
     if data.services is not None:
         services = list(dict.fromkeys(data.services))
-        known = set(session.scalars(select(Service.code).where(Service.code.in_(services))))
+        known = notices.known_services(services)
         unknown = [code for code in services if code not in known]
         if unknown:
             raise Unprocessable(
@@ -81,21 +82,17 @@ def _values(session: Session, data: NoticeWrite) -> dict[str, Any]:
 
 def create_notice(session: Session, principal: Principal, data: NoticeWrite) -> Notice:
     _require_writer(principal, data.services)
+    notices = NoticeRepository(session)
     now = utcnow()
-    notice = Notice(created_at=now, updated_at=now, **_values(session, data))
-    session.add(notice)
-    session.flush()
+    notice = Notice(created_at=now, updated_at=now, **_values(notices, data))
+    notices.add(notice)
     return notice
 
 
-def _locked(session: Session, principal: Principal, notice_id: int) -> Notice:
-    # The no-op write takes the row's lock before the read (see services.writing).
-    locked = session.execute(
-        update(Notice).where(Notice.id == notice_id).values(updated_at=Notice.updated_at)
-    )
-    if locked.rowcount == 0:  # type: ignore[attr-defined]
+def _locked(notices: NoticeRepository, principal: Principal, notice_id: int) -> Notice:
+    notice = notices.lock(notice_id)
+    if notice is None:
         raise NotFound("There is no notice with this id.")
-    notice = session.get_one(Notice, notice_id)
     _require_writer(principal, notice.services)
     return notice
 
@@ -111,26 +108,27 @@ def update_notice(
     principal: Principal,
     notice_id: int,
     patch: dict[str, Any],
-    precondition: Callable[[str], None],
+    precondition: Precondition,
 ) -> Notice:
-    notice = _locked(session, principal, notice_id)
+    notices = NoticeRepository(session)
+    notice = _locked(notices, principal, notice_id)
     precondition(notice_etag(notice))
     data = patched(NoticeWrite, _write_document(notice), patch)
     _require_writer(principal, data.services)
-    values = _values(session, data)
+    values = _values(notices, data)
     changed = [name for name, value in values.items() if getattr(notice, name) != value]
     if changed:
         for name in changed:
             setattr(notice, name, values[name])
         notice.updated_at = max(utcnow(), notice.updated_at)
-        session.flush()
+        notices.flush()
     return notice
 
 
 def delete_notice(
-    session: Session, principal: Principal, notice_id: int, precondition: Callable[[str], None]
+    session: Session, principal: Principal, notice_id: int, precondition: Precondition
 ) -> None:
-    notice = _locked(session, principal, notice_id)
+    notices = NoticeRepository(session)
+    notice = _locked(notices, principal, notice_id)
     precondition(notice_etag(notice))
-    session.execute(delete(Notice).where(Notice.id == notice_id))
-    session.flush()
+    notices.delete(notice_id)

@@ -3,8 +3,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from app.http.editorial import LANGUAGE_TAG
-from app.imports.bundle import URL, Code, Strict
+from app.kit.fields import LANGUAGE_PATTERN, URL, Code, Strict
 
 
 class ServiceOut(BaseModel):
@@ -38,7 +37,7 @@ class ServiceWrite(Strict):
     code: Code
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
-    language: str = Field(pattern=LANGUAGE_TAG, max_length=35)
+    language: str = Field(pattern=LANGUAGE_PATTERN, max_length=35)
     direction: Literal["ltr", "rtl"] = "ltr"
     timezone: Annotated[str, Field(max_length=64), AfterValidator(_known_zone)] = "UTC"
     site_url: Annotated[URL, Field(max_length=500)] | None = None

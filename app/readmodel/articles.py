@@ -1,0 +1,193 @@
+"""Rendering articles into the read model, once per change.
+
+Every write path (the demo loader, imports, the editorial API) ends by calling
+``render_articles`` (or ``render_videos``, which renders the articles showing the
+videos) in the same transaction, so a reader never sees a representation older
+than the content it stands for.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from app.kit.timeutil import iso, opt_ms, to_ms
+from app.models import Article, ArticleRelatedVideo, ArticleRender, ArticleVideo, Video
+from app.readmodel.availability import has_rules, resolve
+from app.readmodel.changes import record_articles
+from app.readmodel.documents import (
+    article_document,
+    content_etag,
+    public_from,
+    ref,
+    video_document,
+    video_rules,
+)
+from app.readmodel.loading import load_articles, load_videos
+from app.readmodel.suggestions import Suggester
+from app.readmodel.translations import translations_of
+
+#: How many related videos are rendered with an article (curated first).
+RELATED_MAX = 12
+#: How many of them an article's detail shows.
+DETAIL_RELATED = 6
+
+
+def render_article(session: Session, article_id: int, *, cascade: bool = True) -> None:
+    render_articles(session, [article_id], cascade=cascade)
+
+
+def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bool = True) -> None:
+    """Store every public representation of these articles, in a few set-based queries.
+
+    With ``cascade``, the other members of their translation groups are rendered
+    again too, so that their ``translations`` lists stay true.
+    """
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    session.flush()
+    articles = load_articles(session, ids)
+    session.execute(delete(ArticleRender).where(ArticleRender.article_id.in_(ids)))
+    session.execute(delete(ArticleRelatedVideo).where(ArticleRelatedVideo.article_id.in_(ids)))
+    if not articles:
+        record_articles(session, ids)
+        return
+    curated_by_article: dict[int, list[int]] = {}
+    for article_id, video_id in session.execute(
+        select(ArticleVideo.article_id, ArticleVideo.video_id)
+        .where(ArticleVideo.article_id.in_(ids))
+        .order_by(ArticleVideo.article_id, ArticleVideo.position)
+    ):
+        curated_by_article.setdefault(article_id, []).append(video_id)
+    suggester = Suggester(session, articles)
+    chosen_by_article = {}
+    for article in articles:
+        curated = curated_by_article.get(article.id, [])
+        suggested = suggester.suggest(article, set(curated))
+        chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
+    videos = load_videos(
+        session, {video_id for chosen in chosen_by_article.values() for video_id in chosen}
+    )
+    video_docs = {
+        video_id: (video_document(video, video.service.code), video_rules(video))
+        for video_id, video in videos.items()
+    }
+    translations = translations_of(session, articles)
+
+    render_rows: list[dict[str, Any]] = []
+    related_rows: list[dict[str, Any]] = []
+    for article in articles:
+        curated_ids = set(curated_by_article.get(article.id, []))
+        related = []
+        for position, video_id in enumerate(chosen_by_article[article.id]):
+            if video_id not in video_docs:
+                continue
+            doc, rules = video_docs[video_id]
+            related.append({"video": {**doc, "curated": video_id in curated_ids}, "rules": rules})
+            related_rows.append(
+                {
+                    "article_id": article.id,
+                    "video_id": video_id,
+                    "position": position,
+                    "curated": video_id in curated_ids,
+                }
+            )
+        others = [
+            [visible_from, doc]
+            for other_id, visible_from, doc in translations.get(article.translation_group or "", [])
+            if other_id != article.id and visible_from is not None
+        ]
+        render_rows.append(_render_row(article, related, others))
+    session.execute(insert(ArticleRender), render_rows)
+    if related_rows:
+        session.execute(insert(ArticleRelatedVideo), related_rows)
+    record_articles(session, ids)
+
+    if cascade:
+        groups = {a.translation_group for a in articles if a.translation_group is not None}
+        if groups:
+            others_ids = session.scalars(
+                select(Article.id).where(
+                    Article.translation_group.in_(sorted(groups)), Article.id.not_in(ids)
+                )
+            ).all()
+            render_articles(session, others_ids, cascade=False)
+
+
+def _render_row(
+    article: Article, related: list[dict[str, Any]], translations: list[list[Any]]
+) -> dict[str, Any]:
+    service = article.service
+    detail_doc = article_document(article, [])
+    # Translations are appended per request, each once it is public itself.
+    del detail_doc["translations"]
+    summary = detail_doc["summary"]
+    published_at = article.published_at or article.updated_at
+    teaser_doc: dict[str, Any] = {
+        "id": article.id,
+        "service": service.code,
+        "language": article.language,
+        "slug": article.slug,
+        "url": detail_doc["url"],
+        "kicker": article.kicker,
+        "headline": article.headline,
+        "dek": article.dek,
+        "summary": summary["bullets"] if summary else [],
+        "lead_image": article.lead_image,
+        "section": ref(article.section),
+        "published_at": iso(published_at),
+        "updated_at": iso(article.updated_at),
+    }
+    # The stored detail and teaser leave their objects open: the parts that
+    # depend on the reader or the clock (translations, breaking, related_videos,
+    # notices) are appended per request.
+    detail = orjson.dumps(detail_doc)[:-1]
+    related_bytes = orjson.dumps(related)
+    translations_bytes = orjson.dumps(translations)
+    shown = related[:DETAIL_RELATED]
+    related_detail = None
+    if all(not has_rules(entry["rules"]) for entry in shown):
+        resolved = [resolve(dict(entry["video"]), entry["rules"], None, 0) for entry in shown]
+        keys = " ".join(f"video-{video['id']}" for video in resolved)
+        related_detail = f"{keys}\n{orjson.dumps(resolved).decode()}"
+    return {
+        "article_id": article.id,
+        "service": service.code,
+        "section_id": article.section_id,
+        "language": article.language,
+        "slug": article.slug,
+        "public_from": public_from(article),
+        "published_ts": to_ms(published_at),
+        "updated_ts": to_ms(article.updated_at),
+        "breaking_until": opt_ms(article.breaking_until),
+        "withheld_in": ",".join(sorted(article.withheld_in or [])),
+        "etag": content_etag(detail, related_bytes, translations_bytes),
+        "detail": detail.decode(),
+        "teaser": orjson.dumps(teaser_doc)[:-1].decode(),
+        "summary": orjson.dumps(summary).decode(),
+        "related": related_bytes.decode(),
+        "translations": translations_bytes.decode(),
+        "related_detail": related_detail,
+    }
+
+
+def live_document(session: Session, article: Article, status: str) -> dict[str, Any]:
+    """The editorial view of an article (loaded by ``load_article``): the public
+    shape, rendered now from the store, with its real status and times."""
+    translations = translations_of(session, [article])
+    others = [
+        doc
+        for other_id, _, doc in translations.get(article.translation_group or "", [])
+        if other_id != article.id
+    ]
+    return article_document(article, others, status=status)
+
+
+def rendered_ids(session: Session) -> tuple[list[int], list[int]]:
+    """Every video id and article id, to render them all again."""
+    video_ids = list(session.scalars(select(Video.id).order_by(Video.id)))
+    article_ids = list(session.scalars(select(Article.id).order_by(Article.id)))
+    return video_ids, article_ids

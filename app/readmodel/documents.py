@@ -1,0 +1,139 @@
+"""The stored documents: an article's and a video's public fields as JSON-ready
+dicts, before anything that depends on the reader is added."""
+
+import hashlib
+from datetime import datetime
+from typing import Any, Protocol
+
+from app.kit.timeutil import iso, opt_ms, to_ms
+from app.models import Article, Service, Video
+from app.readmodel.availability import Rules
+
+
+def canonical_url(service: Service, slug: str) -> str:
+    if service.site_url:
+        return f"{service.site_url.rstrip('/')}/a/{slug}"
+    return f"/v1/services/{service.code}/articles/{slug}"
+
+
+class Named(Protocol):
+    slug: str
+    name: str
+
+
+def ref(item: Named | None) -> dict[str, str] | None:
+    return None if item is None else {"slug": item.slug, "name": item.name}
+
+
+def content_etag(*parts: bytes) -> str:
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        digest.update(part)
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def public_from(article: Article) -> int | None:
+    """When the public may first see the article; None while it may not."""
+    if article.status not in ("published", "scheduled") or article.published_at is None:
+        return None
+    start = article.published_at
+    if article.embargo_until is not None and article.embargo_until > start:
+        start = article.embargo_until
+    return to_ms(start)
+
+
+def video_rules(video: Video) -> Rules:
+    return [
+        sorted(video.countries_allowed) if video.countries_allowed is not None else None,
+        sorted(video.countries_blocked) if video.countries_blocked else None,
+        opt_ms(video.available_from),
+        opt_ms(video.available_until),
+        bool(video.renditions),
+    ]
+
+
+def video_document(video: Video, service_code: str) -> dict[str, Any]:
+    """The video's public fields, before availability is resolved for a reader."""
+    return {
+        "id": video.id,
+        "service": service_code,
+        "title": video.title,
+        "description": video.description,
+        "duration": video.duration,
+        "thumbnail": video.thumbnail,
+        "renditions": video.renditions,
+        "captions": video.captions,
+        "section": ref(video.section),
+        "tags": [ref(tag) for tag in sorted(video.tags, key=lambda t: t.slug)],
+        "availability": {
+            "countries_allowed": video.countries_allowed,
+            "countries_blocked": video.countries_blocked,
+            "available_from": iso(video.available_from),
+            "available_until": iso(video.available_until),
+        },
+        "published_at": iso(video.published_at),
+        "updated_at": iso(video.updated_at),
+    }
+
+
+def summary_document(article: Article) -> dict[str, Any] | None:
+    by_source = {summary.source: summary for summary in article.summaries}
+    chosen = by_source.get("editorial") or by_source.get("generated")
+    if chosen is None:
+        return None
+    return {
+        "bullets": chosen.bullets,
+        "source": chosen.source,
+        "updated_at": iso(chosen.updated_at),
+    }
+
+
+def article_document(
+    article: Article,
+    translations: list[dict[str, Any]],
+    *,
+    status: str | None = None,
+) -> dict[str, Any]:
+    """The full representation of an article, without the parts that depend on
+    the reader (``breaking``, ``related_videos``, ``notices``).
+
+    With no ``status`` it is the public one, as readers see the article once it
+    is visible. The editorial view passes the article's real ``status`` and gets
+    its real publication times too (``null`` while it was never published).
+    """
+    service = article.service
+    published_at: datetime | None = article.published_at or article.updated_at
+    first_published_at = article.first_published_at or article.published_at
+    if status is not None:
+        published_at = article.published_at
+        first_published_at = article.first_published_at
+    return {
+        "id": article.id,
+        "service": service.code,
+        "language": article.language,
+        "slug": article.slug,
+        "url": canonical_url(service, article.slug),
+        "status": status or "published",
+        "kicker": article.kicker,
+        "headline": article.headline,
+        "dek": article.dek,
+        "summary": summary_document(article),
+        "body": article.body,
+        "lead_image": article.lead_image,
+        "authors": [ref(author) for author in article.authors],
+        "section": ref(article.section),
+        "tags": [ref(tag) for tag in article.tags],
+        "urgency": article.urgency,
+        "first_published_at": iso(first_published_at),
+        "published_at": iso(published_at),
+        "updated_at": iso(article.updated_at),
+        "embargo_until": iso(article.embargo_until),
+        "word_count": article.word_count,
+        "reading_time_minutes": article.reading_time_minutes,
+        "translations": translations,
+        "corrections": [
+            {"at": iso(correction.created_at), "text": correction.text}
+            for correction in article.corrections
+        ],
+    }

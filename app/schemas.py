@@ -1,8 +1,0 @@
-"""Shapes shared by several domains."""
-
-from pydantic import BaseModel
-
-
-class TaxonomyRef(BaseModel):
-    slug: str
-    name: str
