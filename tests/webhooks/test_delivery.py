@@ -402,9 +402,14 @@ def test_the_default_schedule_retries_within_seconds(
     """The real schedule (no test settings): a receiver down for three seconds has
     the event at the second attempt, five seconds (plus or minus a fifth) later."""
     admin, _ = prepare(sessions, store)
-    back_at = time.monotonic() + 3
+    calls: list[float] = []
+
+    def down_for_three_seconds(n: int) -> int:
+        calls.append(time.monotonic())
+        return 200 if calls[-1] >= calls[0] + 3 else 503
+
     with (
-        receiving(lambda n: 200 if time.monotonic() >= back_at else 503) as receiver,
+        receiving(down_for_three_seconds) as receiver,
         masthead(
             database_url,
             webhook_retry_base_seconds=Settings.model_fields["webhook_retry_base_seconds"].default,
