@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from app import __version__
 from app.articles import router as articles
 from app.articles.editorial_router import router as articles_editorial_router
+from app.breaking import router as breaking
 from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -15,8 +16,9 @@ from app.docs import install_docs
 from app.editions.editorial_router import router as editions_editorial_router
 from app.editions.router import router as editions_router
 from app.errors import install_error_handlers
+from app.feeds import router as feeds
 from app.health.router import router as health_router
-from app.http.fastpath import ArticleReads, FastPathMiddleware
+from app.http.fastpath import ArticleReads, FastPathMiddleware, FeedReads
 from app.http.limits import BodySizeLimitMiddleware
 from app.http.middleware import (
     GzipWhenAcceptedMiddleware,
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         articles_editorial_router,
         videos_router,
         taxonomy_router,
+        breaking.router,
+        feeds.router,
         health_router,
         editions_editorial_router,
         videos_editorial_router,
@@ -98,6 +102,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             get_article=articles.get_article,
             get_article_summary=articles.get_article_summary,
             list_related_videos=articles.list_related_videos,
+        ),
+        feeds=FeedReads(
+            rss=feeds.get_rss_feed,
+            atom=feeds.get_atom_feed,
+            json_feed=feeds.get_json_feed,
+            news_sitemap=feeds.get_news_sitemap,
+            breaking=breaking.list_breaking,
         ),
     )
     app.add_middleware(BodySizeLimitMiddleware)

@@ -30,6 +30,11 @@ OPERATION_IDS = {
     ("get", "/v1/tags/{slug}"): "get_tag",
     ("get", "/v1/authors"): "list_authors",
     ("get", "/v1/authors/{slug}"): "get_author",
+    ("get", "/v1/breaking"): "list_breaking",
+    ("get", "/v1/feeds/{code}/rss.xml"): "get_rss_feed",
+    ("get", "/v1/feeds/{code}/atom.xml"): "get_atom_feed",
+    ("get", "/v1/feeds/{code}/feed.json"): "get_json_feed",
+    ("get", "/v1/sitemaps/{code}/news.xml"): "get_news_sitemap",
 }
 
 

@@ -67,16 +67,22 @@ def public_response(
     media_type: str = JSON_MEDIA_TYPE,
     status_code: int = 200,
     extra_headers: dict[str, str] | None = None,
+    true_for: int | None = None,
 ) -> Response:
-    """A cacheable public answer, or 304 when the client's copy is current."""
+    """A cacheable public answer, or 304 when the client's copy is current.
+
+    ``true_for``: the seconds after which the answer is known to change (an
+    expiry on it); no cache may serve it, fresh or stale, past that.
+    """
     if etag is None:
         etag = body_etag(body)
+    max_age, stale = settings.public_max_age, settings.stale_while_revalidate
+    if true_for is not None:
+        max_age = max(0, min(max_age, true_for))
+        stale = max(0, min(stale, true_for - max_age))
     headers = {
         "ETag": f'"{etag}"',
-        "Cache-Control": (
-            f"public, max-age={settings.public_max_age}, "
-            f"stale-while-revalidate={settings.stale_while_revalidate}"
-        ),
+        "Cache-Control": f"public, max-age={max_age}, stale-while-revalidate={stale}",
     }
     if "authorization" in request.headers:
         # A shared cache may store a "public" answer to a request with

@@ -46,6 +46,20 @@ class ArticleReads:
     list_related_videos: ItemRead
 
 
+FeedRead = Callable[..., Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReads:
+    """The endpoint functions of the feeds, news sitemaps and breaking list."""
+
+    rss: FeedRead
+    atom: FeedRead
+    json_feed: FeedRead
+    news_sitemap: FeedRead
+    breaking: FeedRead
+
+
 def _article_handler(reads: ArticleReads, path: str, query: bytes) -> Handler | None:
     match = _ARTICLE.match(path)
     if match is None or query:
@@ -92,6 +106,53 @@ def _list_handler(reads: ArticleReads, query: bytes) -> Handler | None:
     return lambda request: reads.list_articles(request, **arguments)
 
 
+_FEED = re.compile(r"^/v1/feeds/([a-z0-9][a-z0-9-]{0,31})/(rss\.xml|atom\.xml|feed\.json)$")
+_SITEMAP = re.compile(r"^/v1/sitemaps/([a-z0-9][a-z0-9-]{0,31})/news\.xml$")
+# ASCII slugs only; anything else is left to the route's own validation.
+_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+
+
+def _feed_handler(reads: FeedReads, path: str, query: bytes) -> tuple[str, Handler] | None:
+    """Feeds (with ``section`` and ``tag``) and news sitemaps (no parameters)."""
+    sitemap = _SITEMAP.match(path)
+    if sitemap is not None:
+        if query:
+            return None
+        code = sitemap.group(1)
+        return "/v1/sitemaps/{code}/news.xml", lambda request: reads.news_sitemap(request, code)
+    match = _FEED.match(path)
+    if match is None:
+        return None
+    try:
+        pairs = parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=bool(query))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params or name not in ("section", "tag") or not _SLUG.match(value):
+            return None
+        params[name] = value
+    code, name = match.group(1), match.group(2)
+    endpoint = {"rss.xml": reads.rss, "atom.xml": reads.atom, "feed.json": reads.json_feed}[name]
+    return f"/v1/feeds/{{code}}/{name}", lambda request: endpoint(
+        request, code, section=params.get("section"), tag=params.get("tag")
+    )
+
+
+def _breaking_handler(reads: FeedReads, query: bytes) -> Handler | None:
+    """The breaking list, of every service or of one (``service`` alone)."""
+    if not query:
+        return lambda request: reads.breaking(request)
+    name, _, value = query.partition(b"=")
+    try:
+        code = value.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    if name != b"service" or not _CODE.match(code):
+        return None
+    return lambda request: reads.breaking(request, service=code)
+
+
 def _template(path: str) -> str:
     for suffix in ("/summary", "/related-videos"):
         if path.endswith(suffix):
@@ -100,27 +161,35 @@ def _template(path: str) -> str:
 
 
 class FastPathMiddleware:
-    def __init__(self, app: ASGIApp, reads: ArticleReads) -> None:
+    def __init__(self, app: ASGIApp, reads: ArticleReads, feeds: FeedReads) -> None:
         self.app = app
         self.reads = reads
+        self.feeds = feeds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = None
+        template = ""
         if scope["type"] == "http" and scope["method"] == "GET":
             path: str = scope["path"]
-            if path.startswith("/v1/articles") and not any(
-                name == b"authorization" for name, _ in scope["headers"]
-            ):
+            anonymous = not any(name == b"authorization" for name, _ in scope["headers"])
+            if path.startswith("/v1/articles") and anonymous:
                 if path == "/v1/articles":
                     handler = _list_handler(self.reads, scope["query_string"])
+                    template = path
                 else:
                     handler = _article_handler(self.reads, path, scope["query_string"])
+                    template = _template(path)
+            elif path == "/v1/breaking" and anonymous:
+                handler = _breaking_handler(self.feeds, scope["query_string"])
+                template = path
+            elif path.startswith(("/v1/feeds/", "/v1/sitemaps/")) and anonymous:
+                found = _feed_handler(self.feeds, path, scope["query_string"])
+                if found is not None:
+                    template, handler = found
         if handler is None:
             await self.app(scope, receive, send)
             return
-        scope["masthead.route"] = (
-            "/v1/articles" if scope["path"] == "/v1/articles" else _template(scope["path"])
-        )
+        scope["masthead.route"] = template
         request = Request(scope, receive)
         try:
             response = await handler(request)

@@ -20,6 +20,9 @@ class ArticleRender(Base):
         Index("ix_article_renders_updated", "updated_ts", "article_id"),
         Index("ix_article_renders_section_feed", "section_id", "published_ts", "article_id"),
         Index("ix_article_renders_service_slug", "service", "slug"),
+        # The breaking list reads the few flags still up, not every article.
+        Index("ix_article_renders_breaking", "breaking_until"),
+        Index("ix_article_renders_service_breaking", "service", "breaking_until"),
     )
 
     article_id: Mapped[int] = mapped_column(

@@ -1,11 +1,12 @@
 """change log and webhooks
 
-The log starts with what is public already: every rendered article and video is
-marked due now, so the first pass of the change recorder (a feed read or the
-background worker) records each once, as published at its own time.
+The log starts with what is public already: every rendered video, and every
+article that is or will be public, is marked due at its own publication time,
+so the change recorder (a feed read or the background worker) records each
+once, as published, when that time has come.
 
 Revision ID: 58a85d11f3d8
-Revises: f4b66bb780d4
+Revises: 258789bb3978
 Create Date: 2026-12-01 23:06:47.090324
 """
 
@@ -17,7 +18,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "58a85d11f3d8"
-down_revision: str | None = "f4b66bb780d4"
+down_revision: str | None = "258789bb3978"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
