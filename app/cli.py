@@ -102,7 +102,10 @@ def import_(
     ],
     service: Annotated[
         str | None,
-        typer.Option(help="The service that ninjs documents and articles go into."),
+        typer.Option(
+            help="The service that ninjs documents and articles go into; without it, each "
+            "goes to the service it names, or to the one service of its language."
+        ),
     ] = None,
 ) -> None:
     """Import bundles, IPTC ninjs (2.x, 3.x) and articles; each bundle, document or

@@ -19,7 +19,15 @@ from app.articles.content import (
 from app.articles.editorial import slug_from
 from app.articles.repository import ArticleRepository
 from app.imports.repository import ImportRepository
-from app.imports.schemas import ArticleIn, Bundle, CorrectionIn, VideoIn, VideoRefIn
+from app.imports.schemas import (
+    ArticleIn,
+    Bundle,
+    CorrectionIn,
+    Outcome,
+    SourceVersion,
+    VideoIn,
+    VideoRefIn,
+)
 from app.kit.sanitize import plain_paragraphs, plain_text
 from app.models import (
     Article,
@@ -65,8 +73,10 @@ class Counts(dict[str, int]):
     def __init__(self) -> None:
         super().__init__(created=0, updated=0, unchanged=0)
 
-    def add(self, created: bool, changed: bool) -> None:
-        self["created" if created else "updated" if changed else "unchanged"] += 1
+    def add(self, created: bool, changed: bool) -> Outcome:
+        outcome: Outcome = "created" if created else "updated" if changed else "unchanged"
+        self[outcome] += 1
+        return outcome
 
 
 class Loader:
@@ -83,6 +93,11 @@ class Loader:
         self.terms: dict[tuple[str, int, str], int] = {}
         self.authors: dict[str, int] = {}
         self.videos: dict[str, int] = {}
+        #: The agency versions of the articles and videos to load, by (kind, uri):
+        #: recorded with them, apart from their content, so they make no revision.
+        self.sources: dict[tuple[str, str], SourceVersion] = {}
+        #: What loading did to each article and video, by (kind, uri).
+        self.outcomes: dict[tuple[str, str], Outcome] = {}
 
     # lookups ----------------------------------------------------------------
 
@@ -132,6 +147,12 @@ class Loader:
                 raise BundleError(f"unknown video '{uri}'")
             self.videos[uri] = found
         return found
+
+    def _source(self, kind: str, uri: str) -> dict[str, Any]:
+        source = self.sources.get((kind, uri))
+        if source is None:
+            return {}
+        return {"source_version": source.number, "source_version_created": source.created}
 
     # loading ----------------------------------------------------------------
 
@@ -225,15 +246,17 @@ class Loader:
                 "published_at": item.published_at,
             }
             video = existing.get(item.uri)
+            source = self._source("video", item.uri)
             if video is None:
-                video = Video(uri=item.uri, updated_at=item.published_at, **values)
+                video = Video(uri=item.uri, updated_at=item.published_at, **values, **source)
                 self.store.add(video)
                 existing[item.uri] = video
                 new_tags.append((video, tag_ids))
                 to_render.append(video)
-                counts.add(True, True)
+                self.outcomes[("video", item.uri)] = counts.add(True, True)
                 continue
             changed = _set(video, **values)
+            _set(video, **source)
             if sorted(self.video_store.linked_tag_ids(video.id)) != sorted(tag_ids):
                 self.video_store.replace_tags(video.id, [])
                 new_tags.append((video, tag_ids))
@@ -241,7 +264,7 @@ class Loader:
             if changed:
                 video.updated_at = max(video.updated_at, utcnow())
                 to_render.append(video)
-            counts.add(False, changed)
+            self.outcomes[("video", item.uri)] = counts.add(False, changed)
         self.store.flush()
         self.videos.update({uri: video.id for uri, video in existing.items()})
         for video, tag_ids in new_tags:
@@ -312,10 +335,14 @@ class Loader:
             service = self.service(item.service)
             values = values_by_uri[item.uri]
             article = existing.get(item.uri)
+            source = self._source("article", item.uri)
             if article is None:
                 values["slug"] = slugs.claim(service.id, values["slug"], None)
                 values["uri"] = item.uri
                 values["created_at"] = utcnow()
+                # One statement inserts them all: every row names the same columns.
+                values["source_version"] = source.get("source_version")
+                values["source_version_created"] = source.get("source_version_created")
                 created.append((values, item))
                 continue
             # An import publishes what it creates; it republishes what an editor
@@ -341,7 +368,8 @@ class Loader:
                 if altered:
                     fields.append(name)
                     changed = True
-            counts.add(False, changed)
+            _set(article, **source)
+            self.outcomes[("article", item.uri)] = counts.add(False, changed)
             if changed:
                 changed_articles.append(article)
                 # An import is an edit like any other: a new version (so a stale
@@ -365,7 +393,7 @@ class Loader:
         }
         column_model = {"tag_id": ArticleTag, "author_id": ArticleAuthor, "video_id": ArticleVideo}
         for new, item in created:
-            counts.add(True, True)
+            self.outcomes[("article", item.uri)] = counts.add(True, True)
             for column, link_ids in self._links_of(item, new["service_id"]).items():
                 links[column_model[column]].extend(
                     {"article_id": new["id"], column: i, "position": n}

@@ -1,5 +1,5 @@
 """Import batches: IPTC ninjs documents and articles in Masthead's own shape,
-upserted by ``uri`` into one service, all or nothing.
+upserted by ``uri``, all or nothing.
 
 An item with a ``uri`` and ninjs members (``headlines``, ``bodies``,
 ``versionCreated``...) is read as ninjs (see :mod:`app.imports.ninjs`); any other
@@ -7,13 +7,23 @@ item as an article in the bundle's article shape (the write shape of the API
 plus ``uri``, ``published_at``, ``summary``, ``related_videos``...), whose
 ``uri`` is required: it is the key that makes a second import an update.
 
+A batch goes into the service it is given, or else each item into the service it
+names (``service``, Masthead's shape) or into the one service of its language
+(:func:`service_for_language`).
+
+Several items may be versions of one uri (agency updates): only the latest is
+applied, the others are ``superseded`` (:func:`in_order`); an item older than the
+version an earlier import stored is ``outdated`` and changes nothing
+(:func:`is_older`).
+
 Every item is read and checked before anything is written; one bad item rejects
 the batch with the position and reason of every bad item. Tags and authors that
-ninjs items name are created when missing, never renamed. Withheld or canceled
-ninjs text items take an existing article with that uri out of public view
-(archived) and create nothing.
+the applied ninjs items name are created when missing, never renamed. Withheld or
+canceled ninjs text items take an existing article with that uri out of public
+view (archived) and create nothing.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
@@ -31,6 +41,8 @@ from app.imports.schemas import (
     AuthorIn,
     Bundle,
     ImportArticle,
+    Outcome,
+    SourceVersion,
     TermIn,
     VideoBlockIn,
     VideoIn,
@@ -65,21 +77,77 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
+class UnknownService(ValueError):
+    pass
+
+
 @dataclass
 class BatchResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    superseded: int = 0
+    outdated: int = 0
     tags_created: int = 0
     authors_created: int = 0
     items: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "superseded": self.superseded,
+            "outdated": self.outdated,
+        }
 
 
 def is_ninjs(item: dict[str, Any]) -> bool:
     return "uri" in item and not NINJS_MEMBERS.isdisjoint(item)
+
+
+def _primary(tag: str) -> str:
+    return tag.lower().split("-", 1)[0]
+
+
+def service_for_language(services: Iterable[Service], language: str | None, choose: str) -> Service:
+    """The one service of a language: the services whose language is the very tag
+    (case aside: ``en-GB`` is ``en-gb``), else those whose primary subtag is the
+    tag's (``en-GB`` and ``en``, ``en`` and ``en-US``). Anything but exactly one is a
+    :class:`ValueError` naming the choices; ``choose`` says how to name a service."""
+    known = sorted(services, key=lambda service: service.code)
+    if not known:
+        raise ValueError("there is no service to import into yet")
+    listed = ", ".join(f"{service.code} ({service.language})" for service in known)
+    if language is None:
+        raise ValueError(
+            f"the item has no language to choose its service by; name one with {choose} "
+            f"(services: {listed})"
+        )
+    matches = [s for s in known if s.language.lower() == language.lower()] or [
+        s for s in known if _primary(s.language) == _primary(language)
+    ]
+    if not matches:
+        raise ValueError(
+            f"no service has the language '{language}' (services: {listed}); name one with {choose}"
+        )
+    if len(matches) > 1:
+        codes = ", ".join(service.code for service in matches)
+        raise ValueError(
+            f"several services have the language '{language}' ({codes}); name one with {choose}"
+        )
+    return matches[0]
+
+
+def is_older(item: SourceVersion, stored: SourceVersion) -> bool:
+    """Whether an item is an earlier version than the stored one: the lower
+    ``version`` when both have one and they differ, else the earlier
+    ``versionCreated`` when both have it; otherwise it is not older."""
+    if item.number is not None and stored.number is not None and item.number != stored.number:
+        return item.number < stored.number
+    if item.created is not None and stored.created is not None:
+        return item.created < stored.created
+    return False
 
 
 class _Stored(NamedTuple):
@@ -89,6 +157,7 @@ class _Stored(NamedTuple):
     service_id: int
     published_at: datetime | None
     status: str
+    source: SourceVersion
 
 
 @dataclass
@@ -96,20 +165,55 @@ class _Item:
     position: int
     kind: Literal["article", "video"]
     data: dict[str, Any]
+    service: Service
     withdrawn: bool = False
     own: ImportArticle | None = None
+    source: SourceVersion = field(default_factory=SourceVersion)
+    tags: dict[str, str] = field(default_factory=dict)
+    authors: dict[str, str] = field(default_factory=dict)
+    #: The position of the later version in the batch that is applied instead.
+    superseded_by: int | None = None
+    #: The store holds a later version of the uri.
+    outdated: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.data["uri"])
+
+    @property
+    def applied(self) -> bool:
+        return self.superseded_by is None and not self.outdated
+
+
+def in_order(versions: list[_Item]) -> list[_Item]:
+    """The versions of one uri, the latest last: by ``version`` when every one has a
+    whole number there, then by ``versionCreated`` when every one has it, then by
+    their place in the batch. (A criterion only some versions have would not give
+    one order.)"""
+    by_number = all(item.source.number is not None for item in versions)
+    by_time = all(item.source.created is not None for item in versions)
+    return sorted(
+        versions,
+        key=lambda item: (
+            (item.source.number or 0) if by_number else 0,
+            (item.source.created.timestamp() if item.source.created else 0.0) if by_time else 0.0,
+            item.position,
+        ),
+    )
 
 
 class _Reader:
     """Reads and checks a batch against the store, before any write."""
 
-    def __init__(self, session: Session, service: Service) -> None:
+    def __init__(
+        self, session: Session, services: dict[str, Service], into: Service | None, choose: str
+    ) -> None:
         self.store = ImportRepository(session)
-        self.service = service
+        self.services = services
+        self.into = into
+        self.choose = choose
         self.errors: list[ItemError] = []
         self.items: list[_Item] = []
-        self.tags: dict[str, str] = {}
-        self.authors: dict[str, str] = {}
 
     def fail(self, position: int, path: str, reason: str) -> None:
         self.errors.append(ItemError(position, path, reason))
@@ -123,17 +227,36 @@ class _Reader:
             else:
                 self._own(position, raw)
 
+    def _service_of(self, position: int, language: str | None) -> Service | None:
+        if self.into is not None:
+            return self.into
+        try:
+            return service_for_language(self.services.values(), language, self.choose)
+        except ValueError as error:
+            self.fail(position, "language", str(error))
+            return None
+
     def _ninjs(self, position: int, raw: dict[str, Any]) -> None:
         try:
             mapped = ninjs.read(raw)
         except ninjs.NinjsError as error:
             self.fail(position, error.path, error.reason)
             return
-        for slug, name in mapped.tags.items():
-            self.tags.setdefault(slug, name)
-        for slug, name in mapped.authors.items():
-            self.authors.setdefault(slug, name)
-        self.items.append(_Item(position, mapped.kind, mapped.item, mapped.withdrawn))
+        service = self._service_of(position, mapped.language)
+        if service is None:
+            return
+        self.items.append(
+            _Item(
+                position,
+                mapped.kind,
+                mapped.item,
+                service,
+                mapped.withdrawn,
+                source=mapped.source,
+                tags=mapped.tags,
+                authors=mapped.authors,
+            )
+        )
 
     def _own(self, position: int, raw: dict[str, Any]) -> None:
         if "uri" not in raw:
@@ -151,35 +274,49 @@ class _Reader:
                 path = ".".join(str(part) for part in problem["loc"])
                 self.fail(position, path, str(problem["msg"]))
             return
-        if article.service is not None and article.service != self.service.code:
-            self.fail(position, "service", f"the batch imports into '{self.service.code}'")
+        service: Service | None
+        if article.service is None:
+            service = self._service_of(position, article.language)
+        elif self.into is not None and article.service != self.into.code:
+            self.fail(position, "service", f"the batch imports into '{self.into.code}'")
+            return
+        else:
+            service = self.services.get(article.service)
+            if service is None:
+                self.fail(position, "service", f"unknown service '{article.service}'")
+        if service is None:
             return
         data = article.model_dump(exclude={"service", "body"})
         data["body"] = [block.model_dump() for block in article.body]
-        self.items.append(_Item(position, "article", data, own=article))
+        self.items.append(_Item(position, "article", data, service, own=article))
 
     # checks against the store ---------------------------------------------------
 
     def check(self) -> tuple[dict[str, "_Stored"], dict[str, "_Stored"]]:
-        """Existing articles and videos by uri; items whose uri repeats, or belongs
-        to another service, and references to unknown terms are errors."""
-        seen: dict[tuple[str, str], int] = {}
+        """Existing articles and videos by uri. Of several versions of one uri the
+        latest is applied; an applied item whose uri belongs to another service, and
+        references to unknown terms, are errors."""
+        versions: dict[tuple[str, str], list[_Item]] = {}
         for item in self.items:
-            key = (item.kind, item.data["uri"])
-            if key in seen:
-                self.fail(item.position, "uri", f"repeats the uri of item {seen[key]}")
-            else:
-                seen[key] = item.position
+            versions.setdefault(item.key, []).append(item)
+        for group in versions.values():
+            *earlier, latest = in_order(group)
+            for item in earlier:
+                item.superseded_by = latest.position
         articles = self._existing(
             Article, [i.data["uri"] for i in self.items if i.kind == "article"]
         )
         videos = self._existing(Video, [i.data["uri"] for i in self.items if i.kind == "video"])
         for item in self.items:
             found = (articles if item.kind == "article" else videos).get(item.data["uri"])
-            if found is not None and found.service_id != self.service.id:
+            if found is None or item.superseded_by is not None:
+                continue
+            if found.service_id != item.service.id:
                 self.fail(
                     item.position, "uri", f"names a {item.kind} of another service; not moved"
                 )
+            elif is_older(item.source, found.source):
+                item.outdated = True
         self._check_references()
         return articles, videos
 
@@ -192,8 +329,16 @@ class _Reader:
         own = [item for item in self.items if item.own is not None]
         if not own:
             return
-        sections = {a.own.section for a in own if a.own and a.own.section}
-        tags = {slug for a in own if a.own for slug in a.own.tags}
+        known_sections: set[tuple[int, str]] = set()
+        known_tags: set[tuple[int, str]] = set()
+        for service_id in {item.service.id for item in own}:
+            mine = [item.own for item in own if item.own and item.service.id == service_id]
+            sections = {article.section for article in mine if article.section}
+            tags = {slug for article in mine for slug in article.tags}
+            known_sections.update(
+                (service_id, s) for s in self.slugs(Section, service_id, sections)
+            )
+            known_tags.update((service_id, s) for s in self.slugs(Tag, service_id, tags))
         authors = {slug for a in own if a.own for slug in a.own.authors}
         video_ids = {
             block.video_id
@@ -202,8 +347,6 @@ class _Reader:
             for block in a.own.body
             if isinstance(block, VideoBlockIn) and block.video_id is not None
         }
-        known_sections = self.slugs(Section, sections)
-        known_tags = self.slugs(Tag, tags)
         known_authors = set(self.store.author_ids(authors))
         uri_of = self.store.video_uris(video_ids)
         batch_videos = {i.data["uri"] for i in self.items if i.kind == "video"}
@@ -224,10 +367,11 @@ class _Reader:
         for item in own:
             article = item.own
             assert article is not None
-            if article.section and article.section not in known_sections:
+            service_id = item.service.id
+            if article.section and (service_id, article.section) not in known_sections:
                 self.fail(item.position, "section", f"unknown section '{article.section}'")
             for n, slug in enumerate(article.tags):
-                if slug not in known_tags:
+                if (service_id, slug) not in known_tags:
                     self.fail(item.position, f"tags.{n}", f"unknown tag '{slug}'")
             for n, slug in enumerate(article.authors):
                 if slug not in known_authors:
@@ -249,29 +393,44 @@ class _Reader:
                 else:
                     item.data["body"][n] = {"type": "video", "video_uri": block.video_uri}
 
-    def slugs(self, model: type[Section] | type[Tag], slugs: set[str]) -> set[str]:
-        return self.store.term_slugs(model, self.service.id, slugs)
+    def slugs(self, model: type[Section] | type[Tag], service_id: int, slugs: set[str]) -> set[str]:
+        return self.store.term_slugs(model, service_id, slugs)
 
 
-def import_batch(session: Session, service_code: str, raw_items: list[Any]) -> BatchResult:
-    """Read, check and upsert a batch into one service; :class:`ImportRejected`
-    when any item is bad, and then nothing is written."""
-    service = ImportRepository(session).service(service_code)
-    if service is None:
-        raise ValueError(f"unknown service '{service_code}'")
+def import_batch(
+    session: Session,
+    service_code: str | None,
+    raw_items: list[Any],
+    *,
+    authorize: Callable[[str], None] | None = None,
+    choose: str = "--service CODE",
+) -> BatchResult:
+    """Read, check and upsert a batch; :class:`ImportRejected` when any item is bad,
+    and then nothing is written. Without ``service_code`` each item goes to the
+    service it names or to the one of its language; ``authorize`` is called with
+    every service the batch goes to before any article or video is looked up, and
+    ``choose`` tells a user how to name a service when a language names none."""
+    store = ImportRepository(session)
+    services = store.services()
+    into = None
+    if service_code is not None:
+        into = services.get(service_code)
+        if into is None:
+            raise UnknownService(f"unknown service '{service_code}'")
     if len(raw_items) > MAX_ITEMS:
         raise ImportRejected([ItemError(MAX_ITEMS, "", f"a batch holds at most {MAX_ITEMS} items")])
-    reader = _Reader(session, service)
+    reader = _Reader(session, services, into, choose)
     reader.read(raw_items)
+    if authorize is not None:
+        for code in sorted({item.service.code for item in reader.items}):
+            authorize(code)
     existing_articles, existing_videos = reader.check()
     articles: list[ArticleIn] = []
     videos: list[VideoIn] = []
-    withdrawn: list[_Item] = []
     for item in reader.items:
         if item.withdrawn:
-            withdrawn.append(item)
             continue
-        data = {**item.data, "service": service.code}
+        data = {**item.data, "service": item.service.code}
         stored = (existing_articles if item.kind == "article" else existing_videos).get(data["uri"])
         if data.get("published_at") is None:
             # No time in the item: keep the stored one, so a second import changes nothing.
@@ -282,11 +441,16 @@ def import_batch(session: Session, service_code: str, raw_items: list[Any]) -> B
             data["availability"] = {
                 k: v for k, v in data.get("availability", {}).items() if v is not None
             }
+        # Superseded and outdated items are checked as fully as the applied ones.
         try:
             if item.kind == "article":
-                articles.append(ArticleIn.model_validate(_without_none(data)))
+                article = ArticleIn.model_validate(_without_none(data))
+                if item.applied:
+                    articles.append(article)
             else:
-                videos.append(VideoIn.model_validate(_without_none(data)))
+                video = VideoIn.model_validate(_without_none(data))
+                if item.applied:
+                    videos.append(video)
         except ValidationError as error:
             for problem in error.errors()[:5]:
                 path = ".".join(str(part) for part in problem["loc"])
@@ -296,23 +460,31 @@ def import_batch(session: Session, service_code: str, raw_items: list[Any]) -> B
 
     result = BatchResult()
     loader = Loader(session)
-    missing_tags = sorted(set(reader.tags) - reader.slugs(Tag, set(reader.tags)))
-    credited = set(reader.authors) | {
-        slug for item in reader.items if item.kind == "article" for slug in item.data["authors"]
+    upserted = [item for item in reader.items if item.applied and not item.withdrawn]
+    loader.sources = {item.key: item.source for item in upserted if item.own is None}
+    tags: dict[str, dict[str, str]] = {}
+    for item in upserted:
+        for slug, name in item.tags.items():
+            tags.setdefault(item.service.code, {}).setdefault(slug, name)
+    missing_tags = [
+        TermIn(service=code, slug=slug, name=names[slug])
+        for code, names in sorted(tags.items())
+        for slug in sorted(set(names) - reader.slugs(Tag, services[code].id, set(names)))
+    ]
+    named = {slug: name for item in upserted for slug, name in item.authors.items()}
+    credited = set(named) | {
+        slug for item in upserted if item.kind == "article" for slug in item.data["authors"]
     }
-    stored_authors = ImportRepository(session).author_ids(credited)
+    stored_authors = store.author_ids(credited)
     # The loader knows only the authors of the bundle it loads; these ones exist.
     loader.authors.update(stored_authors)
-    missing_authors = sorted(set(reader.authors) - set(stored_authors))
+    missing_authors = sorted(set(named) - set(stored_authors))
     try:
         if missing_tags or missing_authors:
             loader.load(
                 Bundle(
-                    tags=[
-                        TermIn(service=service.code, slug=s, name=reader.tags[s])
-                        for s in missing_tags
-                    ],
-                    authors=[AuthorIn(slug=s, name=reader.authors[s]) for s in missing_authors],
+                    tags=missing_tags,
+                    authors=[AuthorIn(slug=s, name=named[s]) for s in missing_authors],
                 )
             )
             result.tags_created, result.authors_created = len(missing_tags), len(missing_authors)
@@ -325,8 +497,12 @@ def import_batch(session: Session, service_code: str, raw_items: list[Any]) -> B
             [ItemError(0, "", f"the batch could not be stored: {error}")]
         ) from None
     # The loader gives every article it changes a new version and a revision.
-    _archive(session, withdrawn, existing_articles, result)
-    _report_items(session, reader.items, result)
+    outcomes = dict(loader.outcomes)
+    withdrawn = [item for item in reader.items if item.applied and item.withdrawn]
+    outcomes.update(_archive(session, withdrawn, existing_articles, result))
+    result.superseded = sum(1 for item in reader.items if item.superseded_by is not None)
+    result.outdated = sum(1 for item in reader.items if item.outdated)
+    _report_items(session, reader.items, outcomes, result)
     return result
 
 
@@ -339,23 +515,43 @@ def _archive(
     items: list[_Item],
     existing: dict[str, _Stored],
     result: BatchResult,
-) -> set[int]:
-    """Withheld or canceled ninjs items take the stored article out of public view."""
+) -> dict[tuple[str, str], Outcome]:
+    """Withheld or canceled ninjs items take the stored article out of public view;
+    the version that did it is recorded, so an older, usable one does not undo it."""
+    store = ImportRepository(session)
     to_archive = []
+    outcomes: dict[tuple[str, str], Outcome] = {}
     for item in items:
         found = existing.get(item.data["uri"])
+        if found is not None and found.source != item.source:
+            store.record_source(Article, found.id, item.source)
         if found is None or found.status == "archived":
             result.unchanged += 1
+            outcomes[item.key] = "unchanged"
         else:
             to_archive.append(found.id)
             result.updated += 1
+            outcomes[item.key] = "updated"
     if to_archive:
         ArticleRepository(session).archive(to_archive, utcnow())
         render_articles(session, to_archive)
-    return set(to_archive)
+    return outcomes
 
 
-def _report_items(session: Session, items: list[_Item], result: BatchResult) -> None:
+def _outcome(item: _Item, applied: dict[tuple[str, str], Outcome]) -> Outcome:
+    if item.superseded_by is not None:
+        return "superseded"
+    if item.outdated:
+        return "outdated"
+    return applied[item.key]
+
+
+def _report_items(
+    session: Session,
+    items: list[_Item],
+    outcomes: dict[tuple[str, str], Outcome],
+    result: BatchResult,
+) -> None:
     store = ImportRepository(session)
     ids: dict[tuple[str, str], int] = {}
     for kind, model in (("article", Article), ("video", Video)):
@@ -366,7 +562,10 @@ def _report_items(session: Session, items: list[_Item], result: BatchResult) -> 
             "position": item.position,
             "type": item.kind,
             "uri": item.data["uri"],
-            "id": ids.get((item.kind, item.data["uri"])),
+            "id": ids.get(item.key),
+            "service": item.service.code,
+            "outcome": _outcome(item, outcomes),
+            "superseded_by": item.superseded_by,
         }
         for item in items
     ]

@@ -28,21 +28,43 @@ ERRORS_SHOWN = 100
     operation_id="import_items",
     response_model=ImportResult,
     responses=write_responses(400, 401, 403, 404, 409, 413, 422),
+    description="Upsert a batch by uri (ninjs or Masthead's article shape); one bad item "
+    "rejects all. Without `service`, each item goes to the service it names (`service`, in "
+    "Masthead's shape) or to the one service of its `language`: a service whose language is "
+    "the very tag (`en-GB`), else one whose primary subtag is the tag's (`en`); none or "
+    "several is a 422 naming the choices. Several versions of one `uri` are applied in "
+    "order (ninjs `version`, else `versionCreated`, else their place in the batch): the "
+    "latest wins, the others are `superseded`; a version older than the one an import "
+    "stored before is `outdated` and changes nothing.",
 )
 def import_items(
     request: Request,
     principal: AnyToken,
-    service: Annotated[str, Query(pattern=CODE_PATTERN, description="The service imported into.")],
     body: ImportRequest,
     session: SessionDep,
+    service: Annotated[
+        str | None,
+        Query(
+            pattern=CODE_PATTERN,
+            description="The service every item goes into; without it, each item's own "
+            "service or the one of its language.",
+        ),
+    ] = None,
 ) -> Response:
     """Upsert a batch by uri (ninjs or Masthead's article shape); one bad item rejects all."""
-    require_writer(principal, service)
-    service_in_query(session, service)
+    if service is not None:
+        require_writer(principal, service)
+        service_in_query(session, service)
 
     def produce() -> Response:
         try:
-            result = import_batch(session, service, body.items)
+            result = import_batch(
+                session,
+                service,
+                body.items,
+                authorize=lambda code: require_writer(principal, code),
+                choose="the query parameter service=CODE",
+            )
         except ImportRejected as rejected:
             errors = rejected.errors
             raise Unprocessable(
@@ -62,4 +84,6 @@ def import_items(
             }
         )
 
-    return idempotent(session, request, principal, body.model_dump(mode="json"), produce)
+    # The service is part of the request a key stands for.
+    payload = {"service": service, **body.model_dump(mode="json")}
+    return idempotent(session, request, principal, payload, produce)

@@ -3,7 +3,8 @@ them) and JSONL (one of those a line).
 
 A bundle, a document and a list are each all-or-nothing: a list is imported as
 one batch, like ``POST /v1/import``. Documents and lists go into the service
-named by ``--service``.
+named by ``--service``, else each item into the service it names or the one
+service of its language.
 """
 
 import sys
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import make_engine, make_sessionmaker
 from app.imports.bundle import BundleError, load_bundle
-from app.imports.editorial import ImportRejected, import_batch
+from app.imports.editorial import ImportRejected, UnknownService, import_batch
 
 
 @dataclass
@@ -42,6 +43,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    superseded: int = 0
+    outdated: int = 0
     articles: int = 0
     seconds: float = 0.0
     rejected: list[Rejection] = field(default_factory=list)
@@ -50,6 +53,7 @@ class ImportReport:
         rate = self.articles / self.seconds if self.seconds else 0.0
         return (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.superseded} superseded, {self.outdated} outdated, "
             f"{len(self.rejected)} rejected; {self.articles} articles in "
             f"{self.seconds:.1f} s ({rate:,.0f} articles/s)"
         )
@@ -150,11 +154,6 @@ def _import_items(
     """A ninjs document or an article (one object), or a list of them, as one batch."""
     single = isinstance(document, dict)
     items = [document] if single else list(document)
-    if service is None:
-        report.rejected.append(
-            Rejection(path, position, "ninjs documents and articles need --service CODE")
-        )
-        return
     try:
         with sessions.begin() as session:
             result = import_batch(session, service, items)
@@ -164,12 +163,14 @@ def _import_items(
             item = None if single else error.position
             report.rejected.append(Rejection(path, position, reason, item))
         return
-    except ValueError as error:  # an unknown service
+    except UnknownService as error:
         report.rejected.append(Rejection(path, position, str(error)))
         return
     report.created += result.created
     report.updated += result.updated
     report.unchanged += result.unchanged
+    report.superseded += result.superseded
+    report.outdated += result.outdated
     report.articles += sum(1 for item in result.items if item["type"] == "article")
 
 

@@ -17,12 +17,17 @@ from app.imports.ninjs_schema import (
     property_names,
     validate,
 )
+from app.imports.schemas import SourceVersion
 from app.kit.sanitize import plain_paragraphs, plain_text
 from app.kit.slugs import make_slug
 
 __all__ = ["Mapped", "NinjsError", "detect_version", "property_names", "read", "validate"]
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+#: A ``version`` that orders: a whole number that fits a 64-bit column.
+_VERSION_NUMBER = re.compile(r"^\s*[0-9]{1,18}\s*$")
 
 
 _MARKUP = re.compile(r"<[A-Za-z!/]")
@@ -98,7 +103,7 @@ def _readable(item: dict[str, Any]) -> str:
 @dataclass
 class Mapped:
     """One ninjs document as Masthead items: an article or a video (in the bundle's
-    shapes, without ``service``), the tags and authors it names."""
+    shapes, without ``service``), the tags and authors it names, its language."""
 
     kind: Literal["article", "video"]
     item: dict[str, Any]
@@ -106,6 +111,8 @@ class Mapped:
     authors: dict[str, str] = field(default_factory=dict)
     withdrawn: bool = False
     version: Version = "3"
+    source: SourceVersion = field(default_factory=SourceVersion)
+    language: str | None = None
 
 
 def read(document: dict[str, Any]) -> Mapped:
@@ -138,6 +145,7 @@ def read(document: dict[str, Any]) -> Mapped:
     updated = times["versioncreated"] or published
     embargo = times["embargoeduntil"] or times["embargoed"]
     withdrawn = doc.get("pubstatus", "usable") != "usable"
+    source = _source_version(doc.get("version"), times["versioncreated"])
     tags = _tags(doc)
     headline, dek_headline, kicker = _headlines(doc)
     if kind == "video":
@@ -160,7 +168,7 @@ def read(document: dict[str, Any]) -> Mapped:
             "published_at": published,
             "tags": list(tags),
         }
-        return Mapped("video", item, tags=tags, version=version)
+        return Mapped("video", item, tags=tags, version=version, source=source, language=language)
     if headline is None:
         raise NinjsError(
             _member(version, "headlines"), "the item has no headline, title or slugline"
@@ -193,7 +201,23 @@ def read(document: dict[str, Any]) -> Mapped:
         # A usable item is released: it republishes an article taken down before.
         "status": "published",
     }
-    return Mapped("article", item, tags=tags, authors=authors, withdrawn=withdrawn, version=version)
+    return Mapped(
+        "article",
+        item,
+        tags=tags,
+        authors=authors,
+        withdrawn=withdrawn,
+        version=version,
+        source=source,
+        language=language,
+    )
+
+
+def _source_version(number: Any, created: str | None) -> SourceVersion:
+    """The item's version as an import orders it. A ``version`` that is not a whole
+    number ("1.2", "b") cannot be ordered and is left out: ``versionCreated`` decides."""
+    whole = int(number) if isinstance(number, str) and _VERSION_NUMBER.match(number) else None
+    return SourceVersion(whole, datetime.fromisoformat(created) if created else None)
 
 
 _CAMEL = {

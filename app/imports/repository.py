@@ -6,14 +6,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
 
+from app.imports.schemas import SourceVersion
 from app.models import Article, Author, Notice, Section, Service, Tag, Video
 
 TermModel = type[Section] | type[Tag]
-#: An article or video stored under a uri: (id, service_id, published_at, status).
-StoredRow = tuple[int, int, datetime | None, str]
+#: An article or video stored under a uri: (id, service_id, published_at, status,
+#: the agency version an import last applied).
+StoredRow = tuple[int, int, datetime | None, str, SourceVersion]
 
 
 def _chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
@@ -110,17 +112,33 @@ class ImportRepository:
     def stored(
         self, model: type[Article] | type[Video], uris: Iterable[str]
     ) -> dict[str, StoredRow]:
-        """What is stored under these uris: ``(id, service_id, published_at, status)``."""
+        """What is stored under these uris: ``(id, service_id, published_at, status,
+        source version)``."""
         found: dict[str, StoredRow] = {}
         status = Article.status if model is Article else literal("")
         for chunk in _chunks(uris):
-            for uri, item_id, service_id, published_at, state in self.session.execute(
-                select(model.uri, model.id, model.service_id, model.published_at, status).where(
-                    model.uri.in_(chunk)
-                )
+            for row in self.session.execute(
+                select(
+                    model.uri,
+                    model.id,
+                    model.service_id,
+                    model.published_at,
+                    status,
+                    model.source_version,
+                    model.source_version_created,
+                ).where(model.uri.in_(chunk))
             ):
-                found[uri or ""] = (item_id, service_id, published_at, state)
+                uri, item_id, service_id, published_at, state, number, created = row
+                source = SourceVersion(number, created)
+                found[uri or ""] = (item_id, service_id, published_at, state, source)
         return found
+
+    def record_source(self, model: type[Article], item_id: int, source: SourceVersion) -> None:
+        self.session.execute(
+            update(model)
+            .where(model.id == item_id)
+            .values(source_version=source.number, source_version_created=source.created)
+        )
 
     def ids(self, model: type[Article] | type[Video], uris: Iterable[str]) -> dict[str, int]:
         found: dict[str, int] = {}

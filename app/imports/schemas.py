@@ -7,7 +7,8 @@ Body blocks and lead images are the editorial API's own write shapes
 the video by ``video_uri``, in a batch by ``video_id`` or ``video_uri``.
 """
 
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -148,6 +149,14 @@ class ImportArticle(ArticleIn):
     body: list[ImportBlock]  # type: ignore[assignment]
 
 
+class SourceVersion(NamedTuple):
+    """Which version of an agency item this is: its ninjs ``version`` when that is a
+    whole number, and its ``versionCreated``."""
+
+    number: int | None = None
+    created: datetime | None = None
+
+
 # The batch's request and answer ---------------------------------------------------
 
 
@@ -162,19 +171,35 @@ class ImportRequest(BaseModel):
     )
 
 
+#: What an import did with one item.
+Outcome = Literal["created", "updated", "unchanged", "superseded", "outdated"]
+
+
 class ImportedItem(BaseModel):
     position: int
     type: Literal["article", "video"]
     uri: str
     id: int | None = Field(description="None for a withheld or canceled item with no article.")
+    service: str = Field(description="The code of the service the item went to.")
+    outcome: Outcome = Field(
+        description="`created`, `updated` or `unchanged`: what the item did to the store; "
+        "`superseded`: a later version of the same uri in the batch was applied instead "
+        "(see `superseded_by`); `outdated`: the store already holds a later version of "
+        "the uri, and the item changed nothing."
+    )
+    superseded_by: int | None = Field(
+        description="For a superseded item, the position of the version that was applied."
+    )
 
 
 class ImportResult(BaseModel):
-    """What the batch did to the articles and videos it names."""
+    """What the batch did: each item counts once, under its outcome."""
 
     created: int
     updated: int
     unchanged: int
+    superseded: int = Field(description="Items a later version in the same batch replaced.")
+    outdated: int = Field(description="Items older than the version already stored.")
     tags_created: int
     authors_created: int
     items: list[ImportedItem]

@@ -1,7 +1,16 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -43,6 +52,10 @@ class Article(Base):
     reading_time_minutes: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped by every editorial write; the editorial ETag and If-Match use it.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The agency's ninjs version and versionCreated of the item an import last
+    # applied, so that an older version arriving later does not overwrite it.
+    source_version: Mapped[int | None] = mapped_column(BigInteger)
+    source_version_created: Mapped[datetime | None]
 
     service: Mapped[Service] = relationship(lazy="raise")
     section: Mapped[Section | None] = relationship(lazy="raise")

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -30,6 +30,9 @@ class Video(Base):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # As for articles: the version of the agency item an import last applied.
+    source_version: Mapped[int | None] = mapped_column(BigInteger)
+    source_version_created: Mapped[datetime | None]
 
     service: Mapped[Service] = relationship(lazy="raise")
     section: Mapped[Section | None] = relationship(lazy="raise")

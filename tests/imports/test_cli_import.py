@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 from factories import service
+from sqlalchemy import text
 from store_kit import dump_store
 from support import FIXTURES
 
@@ -54,13 +55,16 @@ def test_cli_imports_every_example_and_twice_changes_nothing(newsroom: tuple[Pat
     database, _ = newsroom
     first = masthead(database, "import", "--service", "wire", *EXAMPLES)
     assert first.returncode == 0, first.stderr
-    assert f"{len(EXAMPLES)} created, 0 updated, 0 unchanged, 0 rejected" in first.stdout
+    assert (
+        f"{len(EXAMPLES)} created, 0 updated, 0 unchanged, 0 superseded, 0 outdated, 0 rejected"
+        in (first.stdout)
+    )
     assert "%" in first.stderr  # the progress bar
     once = dump(database)
     assert len(once["articles"]) == 3 and len(once["videos"]) == 1
     second = masthead(database, "import", "--service", "wire", *EXAMPLES)
     assert second.returncode == 0, second.stderr
-    assert f"0 created, 0 updated, {len(EXAMPLES)} unchanged, 0 rejected" in second.stdout
+    assert f"0 created, 0 updated, {len(EXAMPLES)} unchanged, 0 superseded" in second.stdout
     assert dump(database) == once
 
 
@@ -92,13 +96,119 @@ def test_cli_jsonl_of_documents_rejects_by_line(newsroom: tuple[Path, Path]) -> 
     assert len(dump(database)["articles"]) == 3
 
 
-def test_cli_documents_need_a_service(newsroom: tuple[Path, Path]) -> None:
-    database, _ = newsroom
-    result = masthead(database, "import", EXAMPLES[0])
-    assert result.returncode == 1
-    assert f"rejected {EXAMPLES[0]}:1: ninjs documents and articles need --service CODE" in (
-        result.stderr
+def test_cli_without_service_sends_each_item_to_the_service_of_its_language(
+    newsroom: tuple[Path, Path],
+) -> None:
+    database, folder = newsroom
+    services = folder / "more-services.json"
+    services.write_bytes(
+        orjson.dumps({"services": [service("norsk", "nb"), service("gb", "en-GB")]})
     )
+    assert masthead(database, "import", services).returncode == 0
+    ntb = FIXTURES / "iptc-ninjs" / "examples" / "ntb_text.json"  # nb-NO
+    ap = FIXTURES / "iptc-ninjs" / "examples" / "ap_video.json"  # en: exactly wire's
+    result = masthead(database, "import", ntb, ap)
+    assert result.returncode == 0, result.stderr
+    assert "2 created" in result.stdout
+    store = dump(database)
+    codes = {row[0]: row[1] for row in store["services"]}
+    assert [codes[row[2]] for row in store["articles"]] == ["norsk"]
+    assert [codes[row[2]] for row in store["videos"]] == ["wire"]
+
+
+def test_cli_without_service_names_the_choices_when_a_language_has_none_or_several(
+    newsroom: tuple[Path, Path],
+) -> None:
+    database, folder = newsroom
+    services = folder / "more-services.json"
+    services.write_bytes(orjson.dumps({"services": [service("world", "en")]}))
+    assert masthead(database, "import", services).returncode == 0
+    tt = FIXTURES / "iptc-ninjs" / "examples" / "tt_text_image_3.json"  # sv
+    ap = FIXTURES / "iptc-ninjs" / "examples" / "ap_video.json"  # en: wire and world
+    before = dump(database)
+    result = masthead(database, "import", tt, ap)
+    assert result.returncode == 1
+    assert (
+        f"rejected {tt}:1: language: no service has the language 'sv' "
+        "(services: wire (en), world (en)); name one with --service CODE"
+    ) in result.stderr
+    assert (
+        f"rejected {ap}:1: language: several services have the language 'en' (wire, world); "
+        "name one with --service CODE"
+    ) in result.stderr
+    assert dump(database) == before
+    named = masthead(database, "import", "--service", "world", tt, ap)
+    assert named.returncode == 0, named.stderr
     unknown = masthead(database, "import", "--service", "nope", EXAMPLES[0])
     assert unknown.returncode == 1
     assert "unknown service 'nope'" in unknown.stderr
+
+
+def ntb_version(version: str, created: str, headline: str) -> dict[str, Any]:
+    document: dict[str, Any] = orjson.loads(
+        (FIXTURES / "iptc-ninjs" / "examples" / "ntb_text.json").read_bytes()
+    )
+    document["language"] = "en"  # for wire
+    return {
+        **document,
+        "version": version,
+        "versionCreated": created,
+        "headlines": [{"role": "main", "value": headline}],
+    }
+
+
+NTB_VERSIONS = [
+    ntb_version("5", "2019-08-09T09:31:40Z", "Google kjøper tomt i Skien"),
+    ntb_version("7", "2019-08-09T10:05:12Z", "Google har kjøpt giganttomt i Skien (rettet)"),
+    ntb_version("6", "2019-08-09T09:46:53Z", "Google har kjøpt giganttomt i Skien"),
+]
+
+
+def headlines(database: Path) -> list[str]:
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text("SELECT headline FROM articles")).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_cli_list_of_versions_applies_the_latest_and_twice_changes_nothing(
+    newsroom: tuple[Path, Path],
+) -> None:
+    database, folder = newsroom
+    batch = folder / "updates.json"
+    batch.write_bytes(orjson.dumps(NTB_VERSIONS))
+    first = masthead(database, "import", batch)
+    assert first.returncode == 0, first.stderr
+    assert "1 created, 0 updated, 0 unchanged, 2 superseded, 0 outdated, 0 rejected" in (
+        first.stdout
+    )
+    assert headlines(database) == ["Google har kjøpt giganttomt i Skien (rettet)"]
+    once = dump(database)
+    second = masthead(database, "import", batch)
+    assert "0 created, 0 updated, 1 unchanged, 2 superseded, 0 outdated" in second.stdout
+    assert dump(database) == once
+
+
+def test_cli_jsonl_and_files_of_versions_never_let_an_older_one_overwrite(
+    newsroom: tuple[Path, Path],
+) -> None:
+    database, folder = newsroom
+    v5, v7, v6 = NTB_VERSIONS
+    feed = folder / "feed.jsonl"
+    # Each line is a batch of its own: v5 comes after v6 is stored.
+    feed.write_bytes(orjson.dumps(v6) + b"\n" + orjson.dumps(v5) + b"\n")
+    result = masthead(database, "import", feed)
+    assert result.returncode == 0, result.stderr
+    assert "1 created, 0 updated, 0 unchanged, 0 superseded, 1 outdated" in result.stdout
+    assert headlines(database) == ["Google har kjøpt giganttomt i Skien"]
+    files = []
+    for n, document in enumerate((v5, v7, v6)):
+        path = folder / f"ntb-{n}.json"
+        path.write_bytes(orjson.dumps(document))
+        files.append(path)
+    result = masthead(database, "import", *files)
+    assert result.returncode == 0, result.stderr
+    assert "0 created, 1 updated, 0 unchanged, 0 superseded, 2 outdated" in result.stdout
+    assert headlines(database) == ["Google har kjøpt giganttomt i Skien (rettet)"]
