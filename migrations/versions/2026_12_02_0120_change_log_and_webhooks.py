@@ -6,8 +6,8 @@ so the change recorder (a feed read or the background worker) records each
 once, as published, when that time has come.
 
 Revision ID: 58a85d11f3d8
-Revises: 258789bb3978
-Create Date: 2026-12-01 23:06:47.090324
+Revises: 117a8981a13b
+Create Date: 2026-12-02 01:20:00.000000
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "58a85d11f3d8"
-down_revision: str | None = "258789bb3978"
+down_revision: str | None = "117a8981a13b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
