@@ -32,6 +32,43 @@ class Settings(BaseSettings):
     demo_on_start: bool = Field(
         default=False, description="Load the demo content when the server starts."
     )
+    webhook_worker: bool = Field(
+        default=True,
+        description="Run the webhook delivery worker in each server process "
+        "(it also records the changes the clock makes).",
+    )
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Allow webhook URLs on loopback, private, link-local and other "
+        "non-public addresses.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a receiver has to answer a delivery."
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=5.0, gt=0, description="The first retry's delay; each next one is 4 times longer."
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=12 * 3600.0, gt=0, description="The longest delay between two attempts."
+    )
+    webhook_max_attempts: int = Field(
+        default=12, ge=1, description="Attempts of one delivery before it is marked failed."
+    )
+    webhook_concurrency: int = Field(
+        default=16, ge=1, description="Deliveries in flight at once, per server process."
+    )
+    webhook_concurrency_per_target: int = Field(
+        default=4, ge=1, description="Deliveries in flight at once to one subscription."
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often the worker looks for work."
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a claimed delivery stays with its worker before another "
+        "may take it over (a worker that died).",
+    )
 
 
 @lru_cache

@@ -9,6 +9,7 @@ from app import __version__
 from app.articles import router as articles
 from app.articles.editorial_router import router as articles_editorial_router
 from app.breaking import router as breaking
+from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.docs import install_docs
@@ -33,6 +34,8 @@ from app.taxonomy.editorial_router import router as taxonomy_editorial_router
 from app.taxonomy.router import router as taxonomy_router
 from app.videos.editorial_router import router as videos_editorial_router
 from app.videos.router import router as videos_router
+from app.webhooks.editorial_router import router as webhooks_router
+from app.webhooks.worker import DeliveryWorker
 
 DESCRIPTION = """\
 Masthead serves a multilingual newsroom's articles, key-point summaries, related
@@ -50,9 +53,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.read_store = make_read_store(settings.database_url, settings.pool_size)
+        worker = None
+        if settings.webhook_worker:
+            worker = DeliveryWorker(settings, app.state.sessionmaker, app.state.read_store)
+            worker.start()
+        app.state.webhook_worker = worker
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             await app.state.read_store.close()
             engine.dispose()
 
@@ -82,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         taxonomy_editorial_router,
         notices_editorial_router,
         imports_editorial_router,
+        changes_router,
+        webhooks_router,
     ):
         app.include_router(router)
     install_docs(app)

@@ -61,7 +61,8 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture(scope="session")
 def _app_client(database_url: str) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=database_url))
+    # Tests of webhook delivery run workers of their own, with their own settings.
+    app = create_app(Settings(database_url=database_url, webhook_worker=False))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

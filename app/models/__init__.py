@@ -11,6 +11,7 @@ from app.models.article import (
     Summary,
 )
 from app.models.base import Base, utcnow
+from app.models.change import Change, ChangeConsumer, ChangeCounter, ChangeItem
 from app.models.editorial import ROLES, ApiToken, IdempotencyRecord, Revision
 from app.models.notice import Notice
 from app.models.render import ArticleRelatedVideo, ArticleRender, VideoRender
@@ -18,6 +19,7 @@ from app.models.search import SearchDocument
 from app.models.service import Service
 from app.models.taxonomy import Author, Section, Tag
 from app.models.video import Video, VideoTag
+from app.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ARTICLE_STATUSES",
@@ -32,6 +34,10 @@ __all__ = [
     "ArticleVideo",
     "Author",
     "Base",
+    "Change",
+    "ChangeConsumer",
+    "ChangeCounter",
+    "ChangeItem",
     "Correction",
     "IdempotencyRecord",
     "Notice",
@@ -44,5 +50,8 @@ __all__ = [
     "Video",
     "VideoRender",
     "VideoTag",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "utcnow",
 ]

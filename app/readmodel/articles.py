@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.kit.timeutil import iso, opt_ms, to_ms
 from app.models import Article, ArticleRelatedVideo, ArticleRender, ArticleVideo, Video
 from app.readmodel.availability import has_rules, resolve
+from app.readmodel.changes import record_articles
 from app.readmodel.documents import (
     article_document,
     content_etag,
@@ -53,6 +54,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     session.execute(delete(ArticleRender).where(ArticleRender.article_id.in_(ids)))
     session.execute(delete(ArticleRelatedVideo).where(ArticleRelatedVideo.article_id.in_(ids)))
     if not articles:
+        record_articles(session, ids)
         return
     curated_by_article: dict[int, list[int]] = {}
     for article_id, video_id in session.execute(
@@ -104,6 +106,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     if related_rows:
         session.execute(insert(ArticleRelatedVideo), related_rows)
     index_articles(session, ids)
+    record_articles(session, ids)
 
     if cascade:
         groups = {a.translation_group for a in articles if a.translation_group is not None}

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.kit.timeutil import to_ms
 from app.models import ArticleRelatedVideo, VideoRender
 from app.readmodel.articles import render_articles
+from app.readmodel.changes import record_videos
 from app.readmodel.documents import content_etag, video_document, video_rules
 from app.readmodel.loading import load_videos
 from app.readmodel.search_index import index_videos
@@ -45,6 +46,7 @@ def render_videos(session: Session, video_ids: Iterable[int], *, cascade: bool =
     if rows:
         session.execute(insert(VideoRender), rows)
     index_videos(session, ids)
+    record_videos(session, ids)
     if cascade:
         article_ids = session.scalars(
             select(ArticleRelatedVideo.article_id)

@@ -203,4 +203,5 @@ def delete_video(
         )
     showing = videos.showing_articles(video_id)
     videos.delete(video_id)
+    render_videos(session, [video_id], cascade=False)
     render_articles(session, showing)

@@ -1,7 +1,7 @@
 """translation links by editors, and the content each revision left
 
 Revision ID: 5ecd164e060a
-Revises: 117a8981a13b
+Revises: 881b896ae2a2
 Create Date: 2026-12-02 00:37:14.788970
 
 Revisions recorded before this one carry no snapshot: the API reconstructs their
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5ecd164e060a"
-down_revision: str | None = "117a8981a13b"
+down_revision: str | None = "881b896ae2a2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,46 @@
+"""All SQL of the change feed, read on the hot path's read store."""
+
+from functools import lru_cache
+
+from sqlalchemy import BigInteger, bindparam, select
+
+from app.models import Change, ChangeCounter, ChangeItem
+from app.readstore import Query
+
+C = Change.__table__.c
+K = ChangeCounter.__table__.c
+I = ChangeItem.__table__.c  # noqa: E741
+
+HEAD = Query(select(K.seq, K.recorded_at).where(K.id == 1))
+
+ANY_DUE = Query(select(I.item_id).where(I.due_ts <= bindparam("now", type_=BigInteger)).limit(1))
+
+
+@lru_cache(maxsize=8)
+def page_query(by_service: bool, by_type: bool) -> Query:
+    """The changes after a position in commit order, for one combination of filters."""
+    conditions = [C.seq > bindparam("after", type_=BigInteger)]
+    if by_service:
+        conditions.append(C.service == bindparam("service"))
+    if by_type:
+        conditions.append(C.item_type == bindparam("type"))
+    return Query(
+        select(
+            C.seq,
+            C.item_type,
+            C.item_id,
+            C.service,
+            C.change,
+            C.deleted,
+            C.at,
+            C.recorded_at,
+            C.etag,
+            C.updated_ts,
+            C.document,
+            C.withheld_in,
+            C.unavailable_reason,
+        )
+        .where(*conditions)
+        .order_by(C.seq)
+        .limit(bindparam("limit"))
+    )

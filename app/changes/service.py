@@ -1,0 +1,113 @@
+"""Reading the change feed: pages in commit order, tombstones for what this
+reader may not see, and the clock's due changes recorded before a page is read."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.changes import repository
+from app.kit.timeutil import db_time_ms, iso_from_ms, now_ms
+from app.readmodel.changes import materialise_due
+from app.readstore import ReadStore
+
+#: Items recorded per transaction when the clock's changes fall due.
+DUE_BATCH = 500
+
+
+def surrogate_keys(item_type: str, item_id: int) -> list[str]:
+    """The CDN keys a change of this item invalidates: its own responses (and the
+    articles showing a video, which carry the video's key), every list it may
+    enter or leave, and the change feed."""
+    if item_type == "article":
+        return [f"article-{item_id}", "articles", "changes"]
+    return [f"video-{item_id}", "videos", "changes"]
+
+
+def item_url(base_url: str, item_type: str, item_id: int) -> str:
+    return f"{base_url.rstrip('/')}/v1/{item_type}s/{item_id}"
+
+
+def materialise(sessions: sessionmaker[Session]) -> int:
+    """Record every change the clock has made by now, in batches of one transaction."""
+    total = 0
+    while True:
+        with sessions.begin() as session:
+            found = materialise_due(session, limit=DUE_BATCH)
+        total += found
+        if found < DUE_BATCH:
+            return total
+
+
+async def anything_due(store: ReadStore) -> bool:
+    return await store.one(repository.ANY_DUE, {"now": now_ms()}) is not None
+
+
+@dataclass(slots=True)
+class Page:
+    body: bytes
+    next_cursor_seq: int
+    more: bool
+    last_modified_ms: int | None
+
+
+def _item(row: Sequence[Any], base_url: str, country: str | None) -> dict[str, Any]:
+    (seq, kind, item_id, service, change, deleted, at, _, etag, updated_ts, document) = row[:11]
+    withheld, reason = row[11], row[12]
+    item: dict[str, Any] = {
+        "seq": seq,
+        "type": kind,
+        "id": item_id,
+        "service": service,
+        "change": change,
+        "at": iso_from_ms(db_time_ms(at) or 0),
+        "deleted": bool(deleted),
+    }
+    if not deleted and country is not None and withheld and country in withheld.split(","):
+        item["change"] = "withheld"
+        item["deleted"] = True
+    if item["deleted"]:
+        return item
+    item["url"] = item_url(base_url, kind, item_id)
+    item["etag"] = etag
+    item["updated_at"] = iso_from_ms(updated_ts)
+    if kind == "video":
+        item["unavailable_reason"] = reason
+    item["item"] = orjson.Fragment(document)
+    return item
+
+
+async def read_page(
+    store: ReadStore,
+    *,
+    after: int,
+    limit: int,
+    service: str | None,
+    item_type: str | None,
+    country: str | None,
+    base_url: str,
+) -> Page:
+    """The changes numbered after ``after``, and where the next page starts.
+
+    The log's head is read first: every change numbered up to it had committed
+    by then, so when this page is not full the next one may start there, and a
+    filtered feed moves on past the changes it does not show."""
+    head = await store.one(repository.HEAD, {})
+    head_seq, head_at = (head[0], head[1]) if head is not None else (0, None)
+    params: dict[str, object] = {"after": after, "limit": limit + 1}
+    if service is not None:
+        params["service"] = service
+    if item_type is not None:
+        params["type"] = item_type
+    query = repository.page_query(service is not None, item_type is not None)
+    rows = await store.all(query, params)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [_item(row, base_url, country) for row in rows]
+    next_seq = rows[-1][0] if more else max(after, head_seq, rows[-1][0] if rows else 0)
+    recorded = [db_time_ms(row[7]) for row in rows] or [db_time_ms(head_at)]
+    last_modified = max((value for value in recorded if value is not None), default=None)
+    body = orjson.dumps({"items": items})
+    return Page(body, next_seq, more, last_modified)
