@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.readstore import CONNECTION_ERRORS, is_connection_error, sqlite_error_name
+
 PROBLEM_TYPE_BASE = "https://masthead.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}
@@ -243,17 +245,56 @@ async def _integrity_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _unhandled(request: Request, exc: Exception) -> Response:
-    from app.readstore import is_connection_error
+#: What each SQLite error that is no fault of the request tells the client.
+_SQLITE_TROUBLE = {
+    "SQLITE_FULL": (
+        "storage-full",
+        "The database has no space left to write; nothing was changed.",
+        "60",
+    ),
+    "SQLITE_READONLY": (
+        "read-only",
+        "The database is read-only at the moment; nothing was changed.",
+        "60",
+    ),
+    "SQLITE_BUSY": (
+        "busy",
+        "The database is busy with other writes; nothing was changed, try again shortly.",
+        "1",
+    ),
+}
 
-    if is_connection_error(exc):
-        return problem_response(
-            request,
-            503,
-            "The database is unreachable; try again shortly.",
-            headers={"Retry-After": "5"},
-        )
-    return problem_response(request, 500, "The server failed to answer this request.")
+
+def database_error_response(request: Request, exc: BaseException) -> Response | None:
+    """The 503 for a database that cannot serve this request now, or None for other errors.
+
+    Nothing of the cause (driver, address, file) is shown, only what a client can act on."""
+    if not is_connection_error(exc):
+        return None
+    slug, detail, retry_after = _SQLITE_TROUBLE.get(
+        sqlite_error_name(exc) or "",
+        ("unavailable", "The database is unreachable; try again shortly.", "5"),
+    )
+    return problem_response(
+        request,
+        503,
+        detail,
+        title="Service Unavailable",
+        slug=slug,
+        headers={"Retry-After": retry_after},
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    response = database_error_response(request, exc)
+    assert response is not None
+    return response
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    return database_error_response(request, exc) or problem_response(
+        request, 500, "The server failed to answer this request."
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -261,6 +302,10 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    # Handled by class rather than under Exception: Starlette re-raises what its
+    # Exception handler answered, and the server then drops the keep-alive connection.
+    for error_class in CONNECTION_ERRORS:
+        app.add_exception_handler(error_class, _database_error)
     app.add_exception_handler(Exception, _unhandled)
 
 

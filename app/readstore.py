@@ -17,7 +17,7 @@ from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 Row = Sequence[Any]
 
@@ -164,17 +164,32 @@ def make_read_store(database_url: str, pool_size: int) -> ReadStore:
     return PostgresReadStore(dsn, pool_size)
 
 
+#: What a database that cannot be reached, or stopped answering, raises.
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    sqlite3.OperationalError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+    # A pooled connection cut in the middle of a statement is left in a state that
+    # asyncpg reports as its own error; the pool replaces it on the next acquire.
+    asyncpg.InternalClientError,
+    asyncpg.AdminShutdownError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+)
+
+
 def is_connection_error(exc: BaseException) -> bool:
     """Whether an exception means the database cannot be reached right now."""
-    return isinstance(
-        exc,
-        OperationalError
-        | sqlite3.OperationalError
-        | asyncpg.PostgresConnectionError
-        | asyncpg.CannotConnectNowError
-        | asyncpg.TooManyConnectionsError
-        | asyncpg.InterfaceError
-        | ConnectionError
-        | OSError
-        | TimeoutError,
-    )
+    return isinstance(exc, CONNECTION_ERRORS)
+
+
+def sqlite_error_name(exc: BaseException) -> str | None:
+    """SQLite's name for the error (``SQLITE_FULL``, ``SQLITE_READONLY``...), if it is one."""
+    original = getattr(exc, "orig", exc)
+    name = getattr(original, "sqlite_errorname", None)
+    return name if isinstance(name, str) else None

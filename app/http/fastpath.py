@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import AppError, app_error_response
+from app.errors import AppError, app_error_response, database_error_response
 
 _TEMPLATES = {
     None: "/v1/articles/{article_id}",
@@ -195,4 +195,9 @@ class FastPathMiddleware:
             response = await handler(request)
         except AppError as error:
             response = app_error_response(request, error)
+        except Exception as error:
+            unavailable = database_error_response(request, error)
+            if unavailable is None:
+                raise
+            response = unavailable
         await response(scope, receive, send)
