@@ -248,8 +248,14 @@ async def _integrity_error(request: Request, exc: Exception) -> Response:
 #: What each SQLite error that is no fault of the request tells the client.
 _SQLITE_TROUBLE = {
     "SQLITE_FULL": (
-        "storage-full",
-        "The database has no space left to write; nothing was changed.",
+        "storage",
+        "The database's storage is full; nothing was changed.",
+        "60",
+    ),
+    # What a write cut short by the file system (a full disk, a size limit) gives.
+    "SQLITE_IOERR_WRITE": (
+        "storage",
+        "The database could not write to its storage (full or failing); nothing was changed.",
         "60",
     ),
     "SQLITE_READONLY": (
