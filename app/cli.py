@@ -33,6 +33,8 @@ def serve(
     """Bring the schema up to date and serve the API."""
     import uvicorn
 
+    from app.metrics.logs import log_config
+
     settings = get_settings()
     migrate.upgrade(settings.database_url)
     if demo or settings.demo_on_start:
@@ -44,8 +46,12 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        log_config=log_config(),
+        # The access log is the app's own (JSON, with the request id).
         access_log=False,
         proxy_headers=True,
+        # Requests in flight get this long to finish once the server is told to stop.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

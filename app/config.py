@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         description="Search answers kept in memory per worker (0: none); "
         "each is dropped as soon as a write or the clock may change it.",
     )
+    shutdown_grace_seconds: int = Field(
+        default=20,
+        gt=0,
+        description="How long requests in flight may take to finish once the server is "
+        "told to stop (SIGTERM); what is still running then is cut off.",
+    )
     demo_on_start: bool = Field(
         default=False, description="Load the demo content when the server starts."
     )

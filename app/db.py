@@ -50,6 +50,17 @@ def make_engine(raw_url: str) -> Engine:
     return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
 
 
+def pool_usage(engine: Engine) -> tuple[int, int]:
+    """Connections the engine's pool holds open, and of them lent out."""
+    pool: Any = engine.pool
+    try:
+        in_use = int(pool.checkedout())
+        return in_use + int(pool.checkedin()), in_use
+    except AttributeError:
+        # A pool that keeps no count (SQLite's per-thread pools, NullPool).
+        return 0, 0
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -11,13 +11,14 @@ from app.articles.editorial_router import router as articles_editorial_router
 from app.breaking import router as breaking
 from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
-from app.db import make_engine, make_sessionmaker
+from app.db import make_engine, make_sessionmaker, pool_usage
 from app.docs import install_docs
 from app.editions.editorial_router import router as editions_editorial_router
 from app.editions.router import router as editions_router
 from app.errors import install_error_handlers
 from app.feeds import router as feeds
 from app.health.router import router as health_router
+from app.health.shutdown import DRAINING
 from app.http.fastpath import ArticleReads, FastPathMiddleware, FeedReads
 from app.http.limits import BodySizeLimitMiddleware
 from app.http.middleware import (
@@ -26,7 +27,7 @@ from app.http.middleware import (
     RequestIdMiddleware,
 )
 from app.imports.editorial_router import router as imports_editorial_router
-from app.metrics.middleware import MetricsMiddleware
+from app.metrics.middleware import POOLS, MetricsMiddleware
 from app.notices.editorial_router import router as notices_editorial_router
 from app.readstore import make_read_store
 from app.search.router import router as search_router
@@ -58,9 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             worker = DeliveryWorker(settings, app.state.sessionmaker, app.state.read_store)
             worker.start()
         app.state.webhook_worker = worker
+        POOLS.pools["write"] = lambda: pool_usage(engine)
+        POOLS.pools["read"] = app.state.read_store.usage
+        stop_watching = DRAINING.watch_signals()
         try:
             yield
         finally:
+            stop_watching()
+            DRAINING.reset()
+            POOLS.pools.clear()
             if worker is not None:
                 await worker.stop()
             await app.state.read_store.close()

@@ -59,6 +59,10 @@ class ReadStore(Protocol):
 
     async def close(self) -> None: ...
 
+    def usage(self) -> tuple[int, int]:
+        """Connections open, and of them in use."""
+        ...
+
 
 class SQLiteReadStore:
     backend = "sqlite"
@@ -112,6 +116,10 @@ class SQLiteReadStore:
     async def close(self) -> None:
         self._reset()
 
+    def usage(self) -> tuple[int, int]:
+        # One connection, used inline on the event loop: never busy between requests.
+        return (0 if self._conn is None else 1), 0
+
 
 class PostgresReadStore:
     backend = "postgresql"
@@ -149,6 +157,12 @@ class PostgresReadStore:
     async def ping(self) -> None:
         pool = await self._get_pool()
         await pool.fetchval("SELECT 1", timeout=2)
+
+    def usage(self) -> tuple[int, int]:
+        if self._pool is None:
+            return 0, 0
+        size = self._pool.get_size()
+        return size, size - self._pool.get_idle_size()
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from app.errors import PROBLEM_RESPONSES, ServiceUnavailable
+from app.health.shutdown import DRAINING
 from app.http.reader import StoreDep
 from app.metrics.middleware import REGISTRY
 
@@ -40,6 +41,9 @@ async def healthz() -> Response:
 @router.get("/readyz", operation_id="readyz", response_model=Health, responses=PROBLEM_RESPONSES)
 async def readyz(request: Request, store: StoreDep) -> Response:
     """The database is reachable and migrated."""
+    # A worker that is shutting down takes no new traffic from a balancer.
+    if DRAINING.is_set():
+        raise ServiceUnavailable("The server is shutting down.", headers={"Retry-After": "1"})
     try:
         await store.ping()
     except Exception:

@@ -1,9 +1,16 @@
-"""Prometheus metrics: requests by route template and status, and their latency."""
+"""Prometheus metrics and the access log: requests by route template and status,
+their latency, the requests in flight, the database pools and the open event streams."""
 
+import logging
 import time
+from collections.abc import Callable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.metrics.logs import ACCESS_LOGGER
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(
@@ -19,6 +26,53 @@ LATENCY = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
     registry=REGISTRY,
 )
+IN_FLIGHT = Gauge(
+    "masthead_http_requests_in_flight",
+    "HTTP requests being answered by this worker.",
+    registry=REGISTRY,
+)
+SSE_STREAMS = Gauge(
+    "masthead_sse_streams",
+    "Server-Sent Events streams open in this worker.",
+    registry=REGISTRY,
+)
+"""Streaming code counts its open streams with ``SSE_STREAMS.inc()`` when a stream
+starts and ``SSE_STREAMS.dec()`` in the ``finally`` that ends it (or wraps the stream in
+``with SSE_STREAMS.track_inprogress():``)."""
+
+#: A pool's size and the connections of it in use: (size, in use).
+PoolReading = Callable[[], tuple[int, int]]
+
+
+class PoolCollector(Collector):
+    """The database pools of this worker, read when /metrics is scraped."""
+
+    def __init__(self) -> None:
+        self.pools: dict[str, PoolReading] = {}
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        size = GaugeMetricFamily(
+            "masthead_db_pool_connections",
+            "Connections open in each database pool of this worker.",
+            labels=("pool",),
+        )
+        used = GaugeMetricFamily(
+            "masthead_db_pool_connections_in_use",
+            "Connections of each database pool lent to a request right now.",
+            labels=("pool",),
+        )
+        for name, read in sorted(self.pools.items()):
+            opened, in_use = read()
+            size.add_metric([name], opened)
+            used.add_metric([name], in_use)
+        yield size
+        yield used
+
+
+POOLS = PoolCollector()
+REGISTRY.register(POOLS)
+
+_access = logging.getLogger(ACCESS_LOGGER)
 
 
 def route_template(scope: Scope) -> str:
@@ -32,6 +86,9 @@ def route_template(scope: Scope) -> str:
 
 
 class MetricsMiddleware:
+    """Counts every request and writes its access line: the request id, method, path,
+    route, status and time; never a header or the query string, which may carry secrets."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -41,16 +98,35 @@ class MetricsMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        request_id = ""
 
         async def record_status(message: Message) -> None:
-            nonlocal status
+            nonlocal status, request_id
             if message["type"] == "http.response.start":
                 status = message["status"]
+                for name, value in message.get("headers", ()):
+                    if name == b"x-request-id":
+                        request_id = value.decode("latin-1")
             await send(message)
 
+        IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, record_status)
         finally:
+            IN_FLIGHT.dec()
+            elapsed = time.perf_counter() - started
             route = route_template(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(route).observe(time.perf_counter() - started)
+            LATENCY.labels(route).observe(elapsed)
+            if _access.isEnabledFor(logging.INFO):
+                _access.info(
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 3),
+                    },
+                )
