@@ -1,6 +1,7 @@
 """The ``masthead`` command."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -143,6 +144,10 @@ def token_create(
         list[str] | None, typer.Option("--service", help="A service the token may use.")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Who or what the token is for.")] = None,
+    expires_in_days: Annotated[
+        float | None,
+        typer.Option(min=0, help="Days until the token stops working (default: never)."),
+    ] = None,
 ) -> None:
     """Create a token; it is printed once, alone on the last line."""
     from app.auth.service import TokenError, create_token
@@ -151,7 +156,12 @@ def token_create(
     engine = _session_scope()
     try:
         with make_sessionmaker(engine).begin() as session:
-            token, secret = create_token(session, role, service or [], name)
+            expires_at = (
+                None
+                if expires_in_days is None
+                else datetime.now(UTC) + timedelta(days=expires_in_days)
+            )
+            token, secret = create_token(session, role, service or [], name, expires_at)
             typer.echo(
                 f"token {token.id} ({token.role}; services: {', '.join(token.services) or 'all'})"
             )
@@ -175,7 +185,11 @@ def token_list() -> None:
     try:
         with make_sessionmaker(engine)() as session:
             for token in list_tokens(session):
-                state = f"revoked {iso(token.revoked_at)}" if token.revoked_at else "active"
+                state = "active"
+                if token.revoked_at:
+                    state = f"revoked {iso(token.revoked_at)}"
+                elif token.expires_at:
+                    state = f"expires {iso(token.expires_at)}"
                 typer.echo(
                     f"{token.id}\t{token.role}\t{','.join(token.services) or '*'}\t"
                     f"{token.prefix}…\t{token.name}\t{state}"

@@ -15,6 +15,7 @@ from app.auth.repository import BY_HASH
 from app.auth.service import Principal, hash_token
 from app.errors import Forbidden, Unauthorized
 from app.http.reader import get_store
+from app.kit.timeutil import db_time_ms, now_ms
 
 
 async def optional_principal(request: Request) -> Principal | None:
@@ -31,6 +32,9 @@ async def optional_principal(request: Request) -> Principal | None:
     row = await store.one(BY_HASH, {"hash": digest})
     if row is None or not hmac.compare_digest(row[4], digest) or row[5] is not None:
         raise Unauthorized("The token is unknown or revoked.")
+    expires_ms = db_time_ms(row[6])
+    if expires_ms is not None and expires_ms <= now_ms():
+        raise Unauthorized("The token has expired.")
     services = row[3] if isinstance(row[3], list) else orjson.loads(row[3])
     return Principal(token_id=row[0], name=row[1], role=row[2], services=frozenset(services or ()))
 

@@ -10,7 +10,7 @@ from app.readstore import Query
 
 T = ApiToken.__table__.c
 BY_HASH = Query(
-    select(T.id, T.name, T.role, T.services, T.token_hash, T.revoked_at).where(
+    select(T.id, T.name, T.role, T.services, T.token_hash, T.revoked_at, T.expires_at).where(
         T.token_hash == bindparam("hash")
     )
 )

@@ -4,6 +4,7 @@ principal a request is made by, with what it may read and write."""
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -54,7 +55,11 @@ class TokenError(ValueError):
 
 
 def create_token(
-    session: Session, role: str, services: list[str], name: str | None = None
+    session: Session,
+    role: str,
+    services: list[str],
+    name: str | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token; the secret is returned once and never stored."""
     if role not in ROLES:
@@ -72,6 +77,7 @@ def create_token(
         services=sorted(set(services)) if role != "admin" else [],
         token_hash=hash_token(secret),
         prefix=secret[:10],
+        expires_at=expires_at,
     )
     tokens.add(token)
     return token, secret

@@ -22,6 +22,8 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # None: the token lasts until it is revoked.
+    expires_at: Mapped[datetime | None]
 
 
 class Revision(Base):
