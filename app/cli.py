@@ -51,8 +51,14 @@ def serve(
         # The access log is the app's own (JSON, with the request id).
         access_log=False,
         proxy_headers=True,
+        # No banner naming the server and its version.
+        server_header=False,
         # Requests in flight get this long to finish once the server is told to stop.
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # uvicorn replaces a worker that does not answer its health check in time; on a
+        # busy host a worker still starting takes longer than the default 5 s, and the
+        # restarts never end.
+        timeout_worker_healthcheck=30,
     )
 
 

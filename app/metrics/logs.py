@@ -35,7 +35,9 @@ def log_config(level: str = "warning") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": JsonFormatter}},
+        # By name: the config is pickled to each worker process, which then needs to
+        # import nothing before it answers its supervisor's first health check.
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
         "handlers": {"stderr": handler},
         "loggers": {
             "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
