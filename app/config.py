@@ -29,6 +29,7 @@ class Settings(BaseSettings):
         description="Search answers kept in memory per worker (0: none); "
         "each is dropped as soon as a write or the clock may change it.",
     )
+    access_log: bool = Field(default=True, description="Write one JSON line per request on stderr.")
     shutdown_grace_seconds: int = Field(
         default=20,
         gt=0,

@@ -124,5 +124,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(MetricsMiddleware, access_log=settings.access_log)
     return app

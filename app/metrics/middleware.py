@@ -1,7 +1,6 @@
 """Prometheus metrics and the access log: requests by route template and status,
 their latency, the requests in flight, the database pools and the open event streams."""
 
-import logging
 import time
 from collections.abc import Callable, Iterator
 
@@ -10,7 +9,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.metrics.logs import ACCESS_LOGGER
+from app.metrics.logs import AccessLog
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(
@@ -72,8 +71,6 @@ class PoolCollector(Collector):
 POOLS = PoolCollector()
 REGISTRY.register(POOLS)
 
-_access = logging.getLogger(ACCESS_LOGGER)
-
 
 def route_template(scope: Scope) -> str:
     """The route's path template (never the raw path, whose ids would explode the labels)."""
@@ -89,8 +86,9 @@ class MetricsMiddleware:
     """Counts every request and writes its access line: the request id, method, path,
     route, status and time; never a header or the query string, which may carry secrets."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, access_log: bool = True) -> None:
         self.app = app
+        self.access_log = AccessLog() if access_log else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,15 +116,14 @@ class MetricsMiddleware:
             route = route_template(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(route).observe(elapsed)
-            if _access.isEnabledFor(logging.INFO):
-                _access.info(
-                    "request",
-                    extra={
+            if self.access_log is not None:
+                self.access_log.write(
+                    {
                         "request_id": request_id,
                         "method": scope["method"],
                         "path": scope["path"],
                         "route": route,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 3),
-                    },
+                    }
                 )
