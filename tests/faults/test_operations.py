@@ -12,8 +12,11 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from fastapi.testclient import TestClient
+from support import assert_problem
 
 from app import migrate
+from app.health.shutdown import DRAINING
 from faults.live import Masthead, Newsroom, masthead, wait_for
 from faults.test_sigkill import batch, store_facts
 
@@ -134,3 +137,16 @@ def test_sigterm_finishes_the_requests_in_flight_and_stops_cleanly(tmp_path: Pat
     assert answers and answers[0].status_code == 200, answers
     assert answers[0].json()["created"] == 600
     assert store_facts(url)["articles"] == 900
+
+
+def test_readyz_is_503_while_the_worker_drains(client: TestClient) -> None:
+    assert client.get("/readyz").status_code == 200
+    client.portal.call(DRAINING.start)  # type: ignore[union-attr]
+    try:
+        response = client.get("/readyz")
+        assert_problem(response, 503)
+        assert int(response.headers["retry-after"]) > 0
+        assert client.get("/healthz").status_code == 200
+    finally:
+        DRAINING.reset()
+    assert client.get("/readyz").status_code == 200
