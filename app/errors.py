@@ -1,5 +1,6 @@
 """One error family, rendered as RFC 9457 problem+json."""
 
+import logging
 from typing import Any
 
 import orjson
@@ -11,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from app.readstore import CONNECTION_ERRORS, is_connection_error, sqlite_error_name
+
+_log = logging.getLogger("masthead.errors")
 
 PROBLEM_TYPE_BASE = "https://masthead.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -294,6 +297,11 @@ def database_error_response(request: Request, exc: BaseException) -> Response | 
 async def _database_error(request: Request, exc: Exception) -> Response:
     response = database_error_response(request, exc)
     assert response is not None
+    # One line, not a trace: an outage answers many requests the same way.
+    _log.warning(
+        "database error answered 503",
+        extra={"path": request.url.path, "error": f"{type(exc).__name__}: {exc}"[:300]},
+    )
     return response
 
 
