@@ -136,20 +136,20 @@ def judge(soak: Soak, publisher: publish.Publisher) -> None:
         "statuses": {str(k): v for k, v in sorted(publisher.statuses.items())},
     }
     soak.checks = {
-        "errors": {"value": errors, "bound": 0, "ok": errors == 0},
+        "errors": {"value": errors, "bound": "= 0", "ok": errors == 0},
         "read p99 (worst slice), ms": {
-            "value": read_p99,
-            "bound": READ_P99_MS,
+            "value": round(read_p99, 1),
+            "bound": f"< {READ_P99_MS:g}",
             "ok": read_p99 < READ_P99_MS,
         },
         "write p99, ms": {
-            "value": write_p99,
-            "bound": WRITE_P99_MS,
+            "value": None if write_p99 is None else round(write_p99, 1),
+            "bound": f"< {WRITE_P99_MS:g}",
             "ok": write_p99 is not None and write_p99 < WRITE_P99_MS,
         },
         "memory growth (RSS, first to last slice)": {
             "value": round(growth, 4),
-            "bound": MEMORY_GROWTH,
+            "bound": f"< {MEMORY_GROWTH:g}",
             "ok": growth < MEMORY_GROWTH,
         },
     }
@@ -175,7 +175,7 @@ def report(soak: Soak) -> str:
     ]
     for name, check in soak.checks.items():
         mark = "✓" if check["ok"] else "✗"
-        lines.append(f"| {name} | {check['value']} | < {check['bound']} | {mark} |")
+        lines.append(f"| {name} | {check['value']} | {check['bound']} | {mark} |")
     return "\n".join(lines)
 
 
