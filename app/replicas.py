@@ -219,12 +219,19 @@ class ReplicatedReadStore:
 
     def _ensure_polling(self) -> None:
         if self._poller is None:
-            self._poller = asyncio.get_running_loop().create_task(self._poll_forever())
+            # A context of its own: not the route of the request that happened to start it.
+            self._poller = asyncio.get_running_loop().create_task(
+                self._poll_forever(), context=contextvars.Context()
+            )
 
     async def _poll_forever(self) -> None:
         while True:
             began = time.monotonic()
-            await self.poll()
+            try:
+                await self.poll()
+            except Exception:
+                # Unpolled replicas soon count as lagging: reads go to the primary.
+                log.exception("polling the replicas failed")
             await asyncio.sleep(max(0.0, self.poll_s - (time.monotonic() - began)))
 
     async def poll(self) -> None:
