@@ -1,12 +1,14 @@
 """A real PostgreSQL primary and streaming replica for the replica tests."""
 
+import contextlib
 import os
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from factories import bundle, service
-from pgcluster import find_pg_bindir
+from pgcluster import ensure_server_binaries, find_pg_bindir
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from support import empty_tables
@@ -27,6 +29,10 @@ def _require_replication() -> None:
     backends = os.environ.get("MASTHEAD_TEST_BACKENDS", "sqlite,postgresql").split(",")
     if "postgresql" not in backends and not _on_ci():
         pytest.skip("replicas are PostgreSQL's: MASTHEAD_TEST_BACKENDS leaves PostgreSQL out")
+    # Installed when missing and possible, as for the rest of the suite; if not,
+    # the skip (or failure) below says why.
+    with contextlib.suppress(RuntimeError, OSError, subprocess.SubprocessError):
+        ensure_server_binaries()
     bindir = find_pg_bindir()
     if bindir is None or not (bindir / "pg_basebackup").is_file():
         reason = "needs PostgreSQL server binaries with pg_basebackup (Debian: postgresql)"
