@@ -1,9 +1,10 @@
 """Settings, read from the environment with the prefix ``MASTHEAD_``."""
 
 from functools import lru_cache
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -13,6 +14,22 @@ class Settings(BaseSettings):
         default="sqlite:///masthead.db",
         description="SQLAlchemy URL; SQLite file in the working folder by default, "
         "or postgresql://user:pass@host/db.",
+    )
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="PostgreSQL streaming replicas of the primary (comma-separated URLs): "
+        "public reads go there, editors' requests and writes to the primary.",
+    )
+    replica_max_lag_ms: int = Field(
+        default=2000,
+        gt=0,
+        description="A replica further behind the primary than this is not read from.",
+    )
+    replica_poll_ms: int = Field(
+        default=100,
+        gt=0,
+        description="How often each worker reads the primary's WAL position and each "
+        "replica's replay position.",
     )
     country_header: str = Field(
         default="CF-IPCountry", description="Header carrying the reader's ISO country code."
@@ -82,6 +99,13 @@ class Settings(BaseSettings):
         description="How long finished deliveries (succeeded or failed) and their "
         "attempts stay in the log, replayable; older ones are deleted.",
     )
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 @lru_cache

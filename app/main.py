@@ -29,7 +29,7 @@ from app.http.middleware import (
 from app.imports.editorial_router import router as imports_editorial_router
 from app.metrics.middleware import POOLS, MetricsMiddleware
 from app.notices.editorial_router import router as notices_editorial_router
-from app.readstore import make_read_store
+from app.replicas import ReplicaRoutingMiddleware, make_store
 from app.search.router import router as search_router
 from app.taxonomy.editorial_router import router as taxonomy_editorial_router
 from app.taxonomy.router import router as taxonomy_router
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.read_store = make_read_store(settings.database_url, settings.pool_size)
+        app.state.read_store = make_store(settings)
         worker = None
         if settings.webhook_worker:
             worker = DeliveryWorker(settings, app.state.sessionmaker, app.state.read_store)
@@ -120,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             breaking=breaking.list_breaking,
         ),
     )
+    if settings.database_replica_urls:
+        app.add_middleware(ReplicaRoutingMiddleware, settings=settings)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
     app.add_middleware(HeadAsGetMiddleware)

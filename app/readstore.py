@@ -124,9 +124,10 @@ class SQLiteReadStore:
 class PostgresReadStore:
     backend = "postgresql"
 
-    def __init__(self, dsn: str, pool_size: int) -> None:
+    def __init__(self, dsn: str, pool_size: int, connect_timeout: float = 5) -> None:
         self.dsn = dsn
         self.pool_size = pool_size
+        self.connect_timeout = connect_timeout
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
 
@@ -139,7 +140,7 @@ class PostgresReadStore:
                         min_size=min(4, self.pool_size),
                         max_size=self.pool_size,
                         max_inactive_connection_lifetime=300,
-                        timeout=5,
+                        timeout=self.connect_timeout,
                     )
         return self._pool
 

@@ -64,6 +64,7 @@ class Options:
     cache: Path
     db_policy: str
     ceiling_every: str
+    replica: bool
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -119,6 +120,12 @@ def parse_args(argv: list[str] | None) -> Options:
         help="pair every measured run with a ceiling run just before it (default; robust "
         "on a shared machine), or measure the ceiling once per server session (faster)",
     )
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="PostgreSQL with a streaming replica (pg_basebackup of the primary): "
+        "public reads go to the replica (MASTHEAD_DATABASE_REPLICA_URLS)",
+    )
     args = parser.parse_args(argv)
     quick = bool(args.quick)
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
@@ -147,6 +154,7 @@ def parse_args(argv: list[str] | None) -> Options:
         cache=args.cache,
         db_policy="rebuild" if args.rebuild_db else "reuse" if args.reuse_db else "auto",
         ceiling_every=args.ceiling_every,
+        replica=bool(args.replica),
     )
 
 
@@ -178,6 +186,7 @@ class Bench:
         self.wrk = ""
         self.dataset: Dataset | None = None
         self.phases: dict[str, float] = {}
+        self.replica_url: str | None = None
         selected = set(options.workloads)
         self.selected = {row for name in selected for row in SELECTORS.get(name, (name,))}
 
@@ -340,12 +349,21 @@ class Bench:
             return
         sys.path.insert(0, str(REPO / "tests"))
         from pgcluster import throwaway_postgres  # type: ignore[import-not-found]
+        from replicas.standby import primary_and_standby  # type: ignore[import-not-found]
 
-        with throwaway_postgres() as url:
+        with contextlib.ExitStack() as stack:
+            if o.replica:
+                url, standby = stack.enter_context(primary_and_standby())
+            else:
+                url, standby = stack.enter_context(throwaway_postgres()), None
             with self.phase("databases"):
                 result = loading.postgres_database(
                     url, dataset, self.importer, o.cache, self.run_dir, o.db_policy, self.log
                 )
+                if standby is not None:
+                    standby.wait_for(url)
+                    self.replica_url = standby.url
+                    self.log(f"postgresql: replica at {standby.url} has replayed the load")
             self._import_row(result, dataset)
             yield url
 
@@ -370,7 +388,11 @@ class Bench:
     def session(self, backend: str, url: str, workers: int, ids: list[int]) -> Iterator[Session]:
         """``masthead serve`` and the ceiling, both up for the block's duration."""
         self.log(f"{backend}: masthead serve --workers {workers}")
-        with running(start_masthead(url, workers, self.logs)) as server:
+        env = {}
+        if backend == "postgresql" and self.replica_url is not None:
+            env["MASTHEAD_DATABASE_REPLICA_URLS"] = self.replica_url
+            backend = "postgresql+replica"
+        with running(start_masthead(url, workers, self.logs, env)) as server:
             if self.ceiling_body is None:
                 body = detail_body(server.port, ids)
                 self.ceiling_body = self.run_dir / "ceiling-body.json"

@@ -84,7 +84,9 @@ def _spawn(
     return server
 
 
-def start_masthead(database_url: str, workers: int, logs: Path) -> Server:
+def start_masthead(
+    database_url: str, workers: int, logs: Path, env: Mapping[str, str] | None = None
+) -> Server:
     port = free_port()
     command = [
         _executable("masthead"),
@@ -96,7 +98,8 @@ def start_masthead(database_url: str, workers: int, logs: Path) -> Server:
         "--workers",
         str(workers),
     ]
-    return _spawn("masthead", command, {"MASTHEAD_DATABASE_URL": database_url}, workers, port, logs)
+    env = {"MASTHEAD_DATABASE_URL": database_url, **(env or {})}
+    return _spawn("masthead", command, env, workers, port, logs)
 
 
 def start_ceiling(body_path: Path, workers: int, logs: Path) -> Server:
