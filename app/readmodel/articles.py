@@ -118,12 +118,33 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     if cascade:
         groups = {a.translation_group for a in articles if a.translation_group is not None}
         if groups:
-            others_ids = session.scalars(
-                select(Article.id).where(
-                    Article.translation_group.in_(sorted(groups)), Article.id.not_in(ids)
-                )
-            ).all()
-            render_articles(session, others_ids, cascade=False)
+            stale = _stale_translations(session, groups, ids, translations)
+            render_articles(session, stale, cascade=False)
+
+
+def _stale_translations(
+    session: Session,
+    groups: set[str],
+    rendered: list[int],
+    translations: dict[str, list[tuple[int, int | None, dict[str, Any]]]],
+) -> list[int]:
+    """The other members of these translation groups whose stored ``translations``
+    list is no longer what the group shows now; the rest are left as they are
+    (an edit of a dek or a body does not re-render the other languages)."""
+    stale = []
+    for article_id, group, stored in session.execute(
+        select(Article.id, Article.translation_group, ArticleRender.translations)
+        .outerjoin(ArticleRender, ArticleRender.article_id == Article.id)
+        .where(Article.translation_group.in_(sorted(groups)), Article.id.not_in(rendered))
+    ):
+        shown = [
+            [visible_from, doc]
+            for other_id, visible_from, doc in translations.get(group or "", [])
+            if other_id != article_id and visible_from is not None
+        ]
+        if stored is None or orjson.dumps(shown).decode() != stored:
+            stale.append(article_id)
+    return stale
 
 
 _STORED_VIDEOS = select(VideoRender.video_id, VideoRender.detail, VideoRender.rules).where(
