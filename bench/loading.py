@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -48,10 +49,18 @@ class ImportResult:
     seconds: float
     measured_at: str
     cached: bool = False
+    #: CPU time of the import process (user + system): on a shared machine the
+    #: wall-clock rate says more about the neighbours than about the import.
+    cpu_seconds: float | None = None
+    load_average: float | None = None
 
     @property
     def rate(self) -> float:
         return self.articles / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_rate(self) -> float | None:
+        return self.articles / self.cpu_seconds if self.cpu_seconds else None
 
 
 def detect_importer() -> str:
@@ -165,17 +174,30 @@ def run_import(
     timeout = 600 + dataset.articles * 0.05
     log(f"import ({importer}) of {dataset.articles:,} articles into {backend} …")
     started = time.monotonic()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     _run_logged(command, env, logs / f"import-{backend}.log", timeout, log)
     seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     found = count_articles(database_url)
     if found != dataset.articles:
         raise LoadError(
             f"{backend}: {found:,} articles after the import, {dataset.articles:,} expected"
         )
     result = ImportResult(
-        backend, importer, dataset.articles, round(seconds, 2), datetime.now(UTC).isoformat()
+        backend,
+        importer,
+        dataset.articles,
+        round(seconds, 2),
+        datetime.now(UTC).isoformat(),
+        cpu_seconds=round(cpu, 2),
+        load_average=round(os.getloadavg()[0], 2),
     )
-    log(f"  {result.articles:,} articles in {seconds:.1f} s: {result.rate:,.0f} articles/s")
+    log(
+        f"  {result.articles:,} articles in {seconds:.1f} s: {result.rate:,.0f} articles/s "
+        f"({result.cpu_rate or 0:,.0f} per CPU-second of the import; load average "
+        f"{result.load_average})"
+    )
     return result
 
 

@@ -374,6 +374,11 @@ class Bench:
         if result.cached:
             note += f"; cached database, measured {result.measured_at[:16]}Z"
         note += f"; {result.articles:,} articles in {result.seconds:,.1f} s"
+        if result.cpu_rate is not None:
+            note += (
+                f" ({result.cpu_rate:,.0f} per CPU-second of the importer, "
+                f"load average {result.load_average})"
+            )
         self.rows.append(
             Row(
                 workload="import",
@@ -493,7 +498,10 @@ class Bench:
         finally:
             publisher.stop()
         reads = self.row("mixed (publishing)", session, result, ratios)
-        reads.note = f"reads while {publisher.per_second:.1f} updates/s"
+        reads.note = (
+            f"reads while {publisher.per_second:.1f} updates/s; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
         self.log(self.summary(reads))
         labels = {0: "not sent (32 in flight)", -1: "connection failed"}
         statuses = ", ".join(

@@ -174,7 +174,18 @@ class Loader:
         self._prefetch_terms(bundle)
 
         for kind, model in (("sections", Section), ("tags", Tag)):
-            for term in getattr(bundle, kind):
+            terms = getattr(bundle, kind)
+            # A bundle names every term it uses: the stored ones come in one query.
+            stored = self.store.by_ids(
+                model,
+                [
+                    self.terms[key]
+                    for term in terms
+                    if (key := (model.__tablename__, self.service(term.service).id, term.slug))
+                    in self.terms
+                ],
+            )
+            for term in terms:
                 service = self.service(term.service)
                 key = (model.__tablename__, service.id, term.slug)
                 name = plain_text(term.name)
@@ -185,8 +196,7 @@ class Loader:
                     self.terms[key] = row.id
                     counts.add(True, True)
                 else:
-                    existing_term = self.store.get(model, self.terms[key])
-                    counts.add(False, _set(existing_term, name=name))
+                    counts.add(False, _set(stored[self.terms[key]], name=name))
         if bundle.authors:
             existing = self.store.authors(a.slug for a in bundle.authors)
             for author_in in bundle.authors:

@@ -34,8 +34,15 @@ class ImportRepository:
     def add(self, item: Any) -> None:
         self.session.add(item)
 
-    def get(self, model: type[Any], item_id: int) -> Any:
-        return self.session.get(model, item_id)
+    def by_ids(self, model: TermModel, ids: Iterable[int]) -> dict[int, Any]:
+        """Sections (or tags) by id, loaded in one query."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows: list[Section | Tag] = list(
+            self.session.scalars(select(model).where(model.id.in_(wanted)))
+        )
+        return {row.id: row for row in rows}
 
     def services(self) -> dict[str, Service]:
         return {service.code: service for service in self.session.scalars(select(Service))}

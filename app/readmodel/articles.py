@@ -7,15 +7,22 @@ than the content it stands for.
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.kit.timeutil import iso, opt_ms, to_ms
-from app.models import Article, ArticleRelatedVideo, ArticleRender, ArticleVideo, Video
-from app.readmodel.availability import has_rules, resolve
+from app.models import (
+    Article,
+    ArticleRelatedVideo,
+    ArticleRender,
+    ArticleVideo,
+    Video,
+    VideoRender,
+)
+from app.readmodel.availability import Rules, has_rules, resolve
 from app.readmodel.changes import record_articles
 from app.readmodel.documents import (
     article_document,
@@ -29,6 +36,10 @@ from app.readmodel.loading import load_articles, load_videos
 from app.readmodel.search_index import index_articles
 from app.readmodel.suggestions import Suggester
 from app.readmodel.translations import translations_of
+
+# Core inserts (executemany) of the rows rendered: the ORM's bulk path costs more.
+_RENDERS = cast(Table, ArticleRender.__table__)
+_RELATED = cast(Table, ArticleRelatedVideo.__table__)
 
 #: How many related videos are rendered with an article (curated first).
 RELATED_MAX = 12
@@ -69,13 +80,9 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
         curated = curated_by_article.get(article.id, [])
         suggested = suggester.suggest(article, set(curated))
         chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
-    videos = load_videos(
+    video_docs = _video_documents(
         session, {video_id for chosen in chosen_by_article.values() for video_id in chosen}
     )
-    video_docs = {
-        video_id: (video_document(video, video.service.code), video_rules(video))
-        for video_id, video in videos.items()
-    }
     translations = translations_of(session, articles)
 
     render_rows: list[dict[str, Any]] = []
@@ -102,21 +109,64 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
             if other_id != article.id and visible_from is not None
         ]
         render_rows.append(_render_row(article, related, others))
-    session.execute(insert(ArticleRender), render_rows)
+    session.execute(insert(_RENDERS), render_rows)
     if related_rows:
-        session.execute(insert(ArticleRelatedVideo), related_rows)
+        session.execute(insert(_RELATED), related_rows)
     index_articles(session, ids)
     record_articles(session, ids)
 
     if cascade:
         groups = {a.translation_group for a in articles if a.translation_group is not None}
         if groups:
-            others_ids = session.scalars(
-                select(Article.id).where(
-                    Article.translation_group.in_(sorted(groups)), Article.id.not_in(ids)
-                )
-            ).all()
-            render_articles(session, others_ids, cascade=False)
+            stale = _stale_translations(session, groups, ids, translations)
+            render_articles(session, stale, cascade=False)
+
+
+def _stale_translations(
+    session: Session,
+    groups: set[str],
+    rendered: list[int],
+    translations: dict[str, list[tuple[int, int | None, dict[str, Any]]]],
+) -> list[int]:
+    """The other members of these translation groups whose stored ``translations``
+    list is no longer what the group shows now; the rest are left as they are
+    (an edit of a dek or a body does not re-render the other languages)."""
+    stale = []
+    for article_id, group, stored in session.execute(
+        select(Article.id, Article.translation_group, ArticleRender.translations)
+        .outerjoin(ArticleRender, ArticleRender.article_id == Article.id)
+        .where(Article.translation_group.in_(sorted(groups)), Article.id.not_in(rendered))
+    ):
+        shown = [
+            [visible_from, doc]
+            for other_id, visible_from, doc in translations.get(group or "", [])
+            if other_id != article_id and visible_from is not None
+        ]
+        if stored is None or orjson.dumps(shown).decode() != stored:
+            stale.append(article_id)
+    return stale
+
+
+_STORED_VIDEOS = select(VideoRender.video_id, VideoRender.detail, VideoRender.rules).where(
+    VideoRender.video_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _video_documents(session: Session, ids: set[int]) -> dict[int, tuple[dict[str, Any], Rules]]:
+    """Each video's public document and availability rules, as its rendering stored
+    them (videos are rendered before the articles that show them, in the same
+    transaction); a video with no rendering yet is built from its rows."""
+    if not ids:
+        return {}
+    found: dict[int, tuple[dict[str, Any], Rules]] = {}
+    for video_id, detail, rules in session.execute(_STORED_VIDEOS, {"ids": sorted(ids)}):
+        doc = orjson.loads(detail)
+        # The detail alone shows the transcript; the related lists never do.
+        doc.pop("transcript", None)
+        found[video_id] = (doc, orjson.loads(rules))
+    for video_id, video in load_videos(session, ids - set(found)).items():
+        found[video_id] = (video_document(video, video.service.code), video_rules(video))
+    return found
 
 
 def _render_row(

@@ -15,10 +15,10 @@ end, a video's availability window opening or closing) is kept as the item's
 import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import Table, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,9 @@ PENDING = "masthead.changes.pending"
 COUNTER_ID = 1
 
 
-def insert_ignoring(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+def insert_ignoring(
+    session: Session, model: type[Any] | Table
+) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that can skip rows already there (``on_conflict_do_nothing``),
     on either backend."""
     if session.get_bind().dialect.name == "postgresql":
@@ -68,23 +70,21 @@ def _ensure_states(
 ) -> dict[int, ChangeItem]:
     missing = [item_id for item_id in wanted if item_id not in found]
     if missing:
-        session.execute(
-            insert_ignoring(session, ChangeItem)
-            .values(
-                [
-                    {
-                        "item_type": kind,
-                        "item_id": item_id,
-                        "service": wanted[item_id],
-                        "public": False,
-                        "fingerprint": "",
-                        "unavailable_reason": None,
-                        "due_ts": None,
-                    }
-                    for item_id in missing
-                ]
-            )
-            .on_conflict_do_nothing()
+        # Core executemany: one statement compiled once, whatever the batch's size.
+        session.connection().execute(
+            insert_ignoring(session, cast(Table, ChangeItem.__table__)).on_conflict_do_nothing(),
+            [
+                {
+                    "item_type": kind,
+                    "item_id": item_id,
+                    "service": wanted[item_id],
+                    "public": False,
+                    "fingerprint": "",
+                    "unavailable_reason": None,
+                    "due_ts": None,
+                }
+                for item_id in missing
+            ],
         )
         found.update(_states(session, kind, missing))
     return found
@@ -305,7 +305,7 @@ def record_videos(
 def _store(session: Session, changes: list[dict[str, Any]]) -> None:
     session.flush()
     if changes:
-        session.execute(insert(Change), changes)
+        session.execute(insert(cast(Table, Change.__table__)), changes)
         session.info[PENDING] = True
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.kit.analysis import analyze, analyzer, fold, normalize, words
@@ -282,4 +282,4 @@ def replace_documents(
     table follows through its triggers)."""
     session.execute(delete(SearchDocument).where(SearchDocument.doc_id.in_(doc_ids)))
     if rows:
-        session.execute(insert(SearchDocument), list(rows))
+        session.execute(insert(cast(Table, SearchDocument.__table__)), list(rows))

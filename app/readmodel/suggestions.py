@@ -2,8 +2,10 @@
 
 import re
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.kit.timeutil import to_ms
@@ -11,75 +13,84 @@ from app.models import Article, Video, VideoTag
 
 _WORD = re.compile(r"\w+")
 
+PER_TAG = 200
+PER_GROUP = 50
+
+
+def _ranked(key: Any, per: int, source: Select[Any]) -> Select[Any]:
+    """The ``per`` latest videos of each key, each with what ranking reads of it:
+    ``(key, video_id, title, published_at, service_id)``."""
+    ranked = source.add_columns(
+        func.row_number()
+        .over(partition_by=key, order_by=(Video.published_at.desc(), Video.id.desc()))
+        .label("n")
+    ).subquery()
+    return select(
+        ranked.c.key, ranked.c.video_id, ranked.c.title, ranked.c.published_at, ranked.c.service_id
+    ).where(ranked.c.n <= per)
+
+
+def _columns(key: Any) -> tuple[Any, ...]:
+    return (
+        key.label("key"),
+        Video.id.label("video_id"),
+        Video.title,
+        Video.published_at,
+        Video.service_id,
+    )
+
+
+# Built once: a write renders one article, and building these costs more than running them.
+_KEYS: BindParameter[int] = bindparam("keys", expanding=True)
+_BY_TAG = _ranked(
+    VideoTag.tag_id,
+    PER_TAG,
+    select(*_columns(VideoTag.tag_id))
+    .join(Video, Video.id == VideoTag.video_id)
+    .where(VideoTag.tag_id.in_(_KEYS)),
+)
+_BY_SECTION = _ranked(
+    Video.section_id,
+    PER_GROUP,
+    select(*_columns(Video.section_id)).where(Video.section_id.in_(_KEYS)),
+)
+_BY_SERVICE = _ranked(
+    Video.service_id,
+    PER_GROUP,
+    select(*_columns(Video.service_id)).where(Video.service_id.in_(_KEYS)),
+)
+
+
+@lru_cache(maxsize=50_000)
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD.findall(title) if len(w) > 3)
+
 
 class Suggester:
     """Ranks suggested videos for a batch of articles with a few set-based queries:
     shared tags weigh most, then the same section, shared title words and recency."""
 
-    PER_TAG = 200
-    PER_GROUP = 50
-
     def __init__(self, session: Session, articles: list[Article]) -> None:
         self.by_tag: dict[int, list[int]] = {}
         self.by_section: dict[int, list[int]] = {}
         self.by_service: dict[int, list[int]] = {}
+        self.info: dict[int, tuple[frozenset[str], datetime, int]] = {}
         tag_ids = sorted({tag.id for article in articles for tag in article.tags})
-        if tag_ids:
-            ranked = (
-                select(
-                    VideoTag.tag_id,
-                    VideoTag.video_id,
-                    func.row_number()
-                    .over(
-                        partition_by=VideoTag.tag_id,
-                        order_by=(Video.published_at.desc(), Video.id.desc()),
-                    )
-                    .label("n"),
-                )
-                .join(Video, Video.id == VideoTag.video_id)
-                .where(VideoTag.tag_id.in_(tag_ids))
-                .subquery()
-            )
-            for tag_id, video_id in session.execute(
-                select(ranked.c.tag_id, ranked.c.video_id).where(ranked.c.n <= self.PER_TAG)
-            ):
-                self.by_tag.setdefault(tag_id, []).append(video_id)
-        for attribute, target in (("section_id", self.by_section), ("service_id", self.by_service)):
-            keys = sorted(
-                {getattr(a, attribute) for a in articles if getattr(a, attribute) is not None}
-            )
+        section_ids = sorted({a.section_id for a in articles if a.section_id is not None})
+        service_ids = sorted({a.service_id for a in articles})
+        for statement, keys, target in (
+            (_BY_TAG, tag_ids, self.by_tag),
+            (_BY_SECTION, section_ids, self.by_section),
+            (_BY_SERVICE, service_ids, self.by_service),
+        ):
             if not keys:
                 continue
-            column = getattr(Video, attribute)
-            ranked = (
-                select(
-                    column.label("key"),
-                    Video.id,
-                    func.row_number()
-                    .over(
-                        partition_by=column, order_by=(Video.published_at.desc(), Video.id.desc())
-                    )
-                    .label("n"),
-                )
-                .where(column.in_(keys))
-                .subquery()
-            )
-            for key, video_id in session.execute(
-                select(ranked.c.key, ranked.c.id).where(ranked.c.n <= self.PER_GROUP)
+            for key, video_id, title, published_at, service_id in session.execute(
+                statement, {"keys": keys}
             ):
                 target.setdefault(key, []).append(video_id)
-        every = set().union(
-            *self.by_tag.values(), *self.by_section.values(), *self.by_service.values()
-        )
-        self.info: dict[int, tuple[set[str], datetime, int]] = {}
-        if every:
-            for video_id, title, published_at, service_id in session.execute(
-                select(Video.id, Video.title, Video.published_at, Video.service_id).where(
-                    Video.id.in_(sorted(every))
-                )
-            ):
-                words = {w.lower() for w in _WORD.findall(title) if len(w) > 3}
-                self.info[video_id] = (words, published_at, service_id)
+                if video_id not in self.info:
+                    self.info[video_id] = (_title_words(title), published_at, service_id)
 
     def suggest(self, article: Article, exclude: set[int]) -> list[int]:
         candidates: dict[int, float] = {}
@@ -91,7 +102,7 @@ class Suggester:
                 candidates[video_id] = candidates.get(video_id, 0.0) + 2.0
         for video_id in self.by_service.get(article.service_id, ()):
             candidates.setdefault(video_id, 0.0)
-        words = {word.lower() for word in _WORD.findall(article.headline) if len(word) > 3}
+        words = _title_words(article.headline)
         reference = article.published_at or article.updated_at
         scored: list[tuple[float, int, int]] = []
         for video_id, score in candidates.items():

@@ -1,9 +1,10 @@
 """Rendering videos into the read model, and the articles that show them."""
 
 from collections.abc import Iterable
+from typing import cast
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.kit.timeutil import to_ms
@@ -44,7 +45,7 @@ def render_videos(session: Session, video_ids: Iterable[int], *, cascade: bool =
             }
         )
     if rows:
-        session.execute(insert(VideoRender), rows)
+        session.execute(insert(cast(Table, VideoRender.__table__)), rows)
     index_videos(session, ids)
     record_videos(session, ids)
     if cascade:

@@ -180,3 +180,24 @@ def test_an_unchanged_link_is_not_checked_again(room: Newsroom) -> None:
     edited = room.patch(russian_id, {"dek": "Поздно ночью"}, who="ru_editor")
     assert edited.status_code == 200, edited.text
     assert shape(room, russian_id)["article"]["translation_of"] == english
+
+
+def test_the_other_languages_follow_a_headline_but_not_a_dek(room: Newsroom) -> None:
+    english = published(room)
+    russian_id = russian(room, translation_of=english)["id"]
+    assert room.publish(russian_id, "ru_editor").status_code == 200
+    before = room.get(english)
+    assert before.status_code == 200, before.text
+
+    patched = room.patch(russian_id, {"dek": "Голосование шло всю ночь"}, who="ru_editor")
+    assert patched.status_code == 200, patched.text
+    # What the English article shows of its translation did not change: nor did it.
+    after_dek = room.get(english)
+    assert after_dek.headers["etag"] == before.headers["etag"]
+    assert after_dek.json()["translations"] == before.json()["translations"]
+
+    retitled = room.patch(russian_id, {"headline": "Бюджет принят"}, who="ru_editor")
+    assert retitled.status_code == 200, retitled.text
+    after_headline = room.get(english)
+    assert after_headline.headers["etag"] != before.headers["etag"]
+    assert [item["headline"] for item in after_headline.json()["translations"]] == ["Бюджет принят"]
