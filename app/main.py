@@ -9,6 +9,7 @@ from app import __version__
 from app.articles import router as articles
 from app.articles.editorial_router import router as articles_editorial_router
 from app.breaking import router as breaking
+from app.breaking.broadcaster import Broadcaster
 from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -58,9 +59,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             worker = DeliveryWorker(settings, app.state.sessionmaker, app.state.read_store)
             worker.start()
         app.state.webhook_worker = worker
+        broadcaster = Broadcaster(settings, app.state.read_store, app.state.sessionmaker)
+        broadcaster.start()
+        app.state.broadcaster = broadcaster
         try:
             yield
         finally:
+            await broadcaster.stop()
             if worker is not None:
                 await worker.stop()
             await app.state.read_store.close()
