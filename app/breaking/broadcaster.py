@@ -35,7 +35,7 @@ from app.changes.service import anything_due, materialise
 from app.config import Settings
 from app.errors import AppError, ServiceUnavailable
 from app.readmodel.changes import CHANGES_CHANNEL
-from app.readstore import PostgresReadStore, ReadStore
+from app.readstore import PostgresReadStore, ReadStore, is_connection_error
 
 log = logging.getLogger("masthead.breaking")
 
@@ -141,9 +141,16 @@ class Broadcaster:
         heartbeat = self.settings.breaking_stream_heartbeat_seconds
         yield b"retry: %d\nid: %d\n\n" % (RETRY_MS, subscription.position)
         while subscription.position < subscription.catch_up_until and not subscription.ended:
-            found, reached = await read_records(
-                self.store, subscription.position, subscription.catch_up_until, PAGE
-            )
+            try:
+                found, reached = await read_records(
+                    self.store, subscription.position, subscription.catch_up_until, PAGE
+                )
+            except Exception as failure:
+                if not is_connection_error(failure):
+                    raise
+                # The client comes back after ``retry`` and resumes from its last id.
+                log.warning("breaking stream cannot catch up: database unreachable")
+                return
             for chunk in self._render(subscription, found, reached, reader):
                 yield chunk
         while not subscription.ended:
