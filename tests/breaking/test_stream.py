@@ -16,9 +16,10 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from factories import article, bundle
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
-from support import assert_problem, soon
+from support import assert_problem, soon, wait_until
 
 from app.auth.service import create_token
 from breaking.live import Event, Server, Stream
@@ -302,3 +303,22 @@ def test_an_unknown_service_is_a_404_and_an_unknown_field_a_400(client: TestClie
 def test_a_malformed_last_event_id_is_a_4xx(client: TestClient, value: str) -> None:
     response = client.get("/v1/breaking/stream", headers={"Last-Event-ID": value})
     assert_problem(response, 422)
+
+
+def test_a_flag_that_runs_out_is_a_change_of_the_log_at_its_time(
+    client: TestClient, store: Any
+) -> None:
+    until = soon(1.5)
+    store(bundle(articles=[article("en", uri="urn:flag", breaking_until=iso(until))]))
+    wait_until(until)
+    published, ran_out = client.get("/v1/changes").json()["items"]
+    assert published["change"] == "published"
+    assert published["item"]["breaking"] == {"until": iso(until)}
+    assert (ran_out["id"], ran_out["change"], ran_out["at"]) == (
+        published["id"],
+        "updated",
+        iso(until),
+    )
+    assert ran_out["item"]["breaking"] is None
+    # Recorded once: the clock changes nothing more.
+    assert len(client.get("/v1/changes").json()["items"]) == 2
