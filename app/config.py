@@ -99,6 +99,25 @@ class Settings(BaseSettings):
         description="How long finished deliveries (succeeded or failed) and their "
         "attempts stay in the log, replayable; older ones are deleted.",
     )
+    breaking_stream_heartbeat_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often an idle breaking-news stream sends a heartbeat comment.",
+    )
+    breaking_stream_poll_seconds: float = Field(
+        default=0.2,
+        gt=0,
+        description="How often each server process looks for new changes for its streams "
+        "(on SQLite; PostgreSQL notifies) and for breaking flags that came down.",
+    )
+    breaking_stream_per_client: int = Field(
+        default=4,
+        ge=1,
+        description="Breaking-news streams open at once per client address, per server process.",
+    )
+    breaking_stream_max: int = Field(
+        default=1000, ge=1, description="Breaking-news streams open at once per server process."
+    )
 
     @field_validator("database_replica_urls", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from app import __version__
 from app.articles import router as articles
 from app.articles.editorial_router import router as articles_editorial_router
 from app.breaking import router as breaking
+from app.breaking.broadcaster import Broadcaster
 from app.changes.router import router as changes_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker, pool_usage
@@ -27,7 +28,7 @@ from app.http.middleware import (
     RequestIdMiddleware,
 )
 from app.imports.editorial_router import router as imports_editorial_router
-from app.metrics.middleware import POOLS, MetricsMiddleware
+from app.metrics.middleware import POOLS, SSE_STREAMS, MetricsMiddleware
 from app.notices.editorial_router import router as notices_editorial_router
 from app.replicas import ReplicaRoutingMiddleware, make_store
 from app.search.router import router as search_router
@@ -61,13 +62,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.webhook_worker = worker
         POOLS.pools["write"] = lambda: pool_usage(engine)
         POOLS.pools["read"] = app.state.read_store.usage
+        broadcaster = Broadcaster(settings, app.state.read_store, app.state.sessionmaker)
+        broadcaster.start()
+        app.state.broadcaster = broadcaster
+        SSE_STREAMS.set_function(lambda: len(broadcaster.streams))
         stop_watching = DRAINING.watch_signals()
         try:
             yield
         finally:
             stop_watching()
+            await broadcaster.stop()
             DRAINING.reset()
             POOLS.pools.clear()
+            SSE_STREAMS.set_function(lambda: 0)
             if worker is not None:
                 await worker.stop()
             await app.state.read_store.close()

@@ -1,10 +1,11 @@
-"""All SQL of the breaking-news list, against the read model."""
+"""All SQL of breaking news: the list, against the read model, and the stream,
+against the change log."""
 
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import BigInteger, Select, bindparam, func, select
 
-from app.models import ArticleRender
+from app.models import ArticleRender, Change
 from app.readstore import Query
 
 R = ArticleRender.__table__.c
@@ -45,3 +46,59 @@ def last_expiry_query(by_service: bool) -> Query:
     if by_service:
         statement = statement.where(R.service == bindparam("service"))
     return Query(statement)
+
+
+def _stream_query() -> Query:
+    """The article changes after a position in commit order, each with the same
+    article's change before it (found through the log's item index)."""
+    C = Change.__table__.c
+    previous = Change.__table__.alias("previous")
+    P = previous.c
+    previous_seq = (
+        select(func.max(P.seq))
+        .where(P.item_type == "article", P.item_id == C.item_id, P.seq < C.seq)
+        .scalar_subquery()
+    )
+    page = (
+        select(
+            C.seq,
+            C.item_id,
+            C.service,
+            C.deleted,
+            C.at,
+            C.document,
+            C.withheld_in,
+            previous_seq.label("previous_seq"),
+        )
+        .where(
+            C.seq > bindparam("after", type_=BigInteger),
+            C.seq <= bindparam("until", type_=BigInteger),
+            C.item_type == "article",
+        )
+        .order_by(C.seq)
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    earlier = Change.__table__.alias("earlier")
+    B = earlier.c
+    statement = (
+        select(
+            page.c.seq,
+            page.c.item_id,
+            page.c.service,
+            page.c.deleted,
+            page.c.at,
+            page.c.document,
+            page.c.withheld_in,
+            B.service,
+            B.deleted,
+            B.document,
+            B.withheld_in,
+        )
+        .select_from(page.outerjoin(earlier, B.seq == page.c.previous_seq))
+        .order_by(page.c.seq)
+    )
+    return Query(statement)
+
+
+STREAM = _stream_query()

@@ -1,6 +1,8 @@
 """The breaking-news list."""
 
-from pydantic import BaseModel, ConfigDict
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.articles.schemas import Teaser
 
@@ -11,3 +13,12 @@ class BreakingPage(BaseModel):
     model_config = ConfigDict(title="BreakingList")
 
     items: list[Teaser]
+
+
+class BreakingEnded(BaseModel):
+    """The data of a ``breaking-ended`` event: this article is breaking news no more
+    (for this reader)."""
+
+    id: int
+    service: str
+    at: datetime = Field(description="When it stopped being breaking.")

@@ -35,9 +35,8 @@ SSE_STREAMS = Gauge(
     "Server-Sent Events streams open in this worker.",
     registry=REGISTRY,
 )
-"""Streaming code counts its open streams with ``SSE_STREAMS.inc()`` when a stream
-starts and ``SSE_STREAMS.dec()`` in the ``finally`` that ends it (or wraps the stream in
-``with SSE_STREAMS.track_inprogress():``)."""
+"""Read from the breaking-news broadcaster: ``app.main`` hands it the count with
+``SSE_STREAMS.set_function``."""
 
 #: A pool's size and the connections of it in use: (size, in use).
 PoolReading = Callable[[], tuple[int, int]]

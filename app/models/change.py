@@ -5,8 +5,8 @@ the single ``change_counter`` row, so a reader that has seen ``seq`` N has seen
 every change numbered below it: a cursor is a position in commit order, never a
 time. ``change_items`` keeps what the log last said about each item, so that a
 change is recorded once however often an item is rendered, and so that the
-changes the clock makes (a scheduled publication, an embargo's end, a video's
-availability window) are found when they fall due.
+changes the clock makes (a scheduled publication, an embargo's end, a breaking
+flag coming down, a video's availability window) are found when they fall due.
 """
 
 from datetime import datetime
@@ -25,6 +25,8 @@ class Change(Base):
     __table_args__ = (
         Index("ix_changes_service_seq", "service", "seq"),
         Index("ix_changes_item_type_seq", "item_type", "seq"),
+        # An item's previous change: what a breaking-news stream compares with.
+        Index("ix_changes_item_type_item_id_seq", "item_type", "item_id", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,8 +8,14 @@ transaction commits, as its last statements, under the lock of the one
 SQLite (whose writers are serialised by ``BEGIN IMMEDIATE`` anyway).
 
 What the clock changes with no write (a scheduled publication, an embargo's
-end, a video's availability window opening or closing) is kept as the item's
-``due_ts``; ``materialise_due`` records it once its time has come.
+end, a breaking flag coming down, a video's availability window opening or
+closing) is kept as the item's ``due_ts``; ``materialise_due`` records it once
+its time has come.
+
+On PostgreSQL the committing transaction also sends ``NOTIFY`` on
+``CHANGES_CHANNEL`` with the last number it gave, delivered to listeners when
+(and only if) it commits: the breaking-news stream of every server process
+wakes on it.
 """
 
 import hashlib
@@ -36,6 +42,8 @@ from app.models import (
 #: ``session.info`` flag: the transaction holds change rows still to number.
 PENDING = "masthead.changes.pending"
 COUNTER_ID = 1
+#: The PostgreSQL notification channel of committed changes (payload: the last seq).
+CHANGES_CHANNEL = "masthead_changes"
 
 
 def insert_ignoring(
@@ -178,6 +186,9 @@ def record_articles(
         row = rendered.get(item_id)
         start = row.public_from if row is not None else None
         state.due_ts = start if start is not None and start > now else None
+        if row is not None and start is not None and start <= now:
+            until = row.breaking_until
+            state.due_ts = until if until is not None and until > now else None
         if row is None or start is None or start > now:
             if state.public:
                 if row is None:
@@ -190,7 +201,9 @@ def record_articles(
                 state.fingerprint = ""
             continue
         breaking = _breaking(row.breaking_until, now)
-        fingerprint = _fingerprint(row.etag, row.breaking_until, row.withheld_in)
+        # The flag as readers see it: one that came down is a change of its own.
+        flag = row.breaking_until if breaking != b"null" else None
+        fingerprint = _fingerprint(row.etag, flag, row.withheld_in)
         if state.public and state.fingerprint == fingerprint:
             continue
         changes.append(
@@ -367,12 +380,16 @@ def number_changes(session: Session) -> None:
         .values(seq=Change.id - low + first, recorded_at=at)
         .execution_options(synchronize_session=False)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        last = first + high - low
+        session.execute(select(func.pg_notify(CHANGES_CHANNEL, str(last))))
 
 
 # Every session that recorded changes numbers them when it commits, whoever made it.
 event.listen(Session, "before_commit", number_changes)
 
 __all__ = [
+    "CHANGES_CHANNEL",
     "availability_window",
     "insert_ignoring",
     "materialise_due",
