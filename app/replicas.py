@@ -188,6 +188,11 @@ class ReplicatedReadStore:
     async def ping(self) -> None:
         await self.primary.ping()
 
+    def usage(self) -> tuple[int, int]:
+        """Connections open and in use, the primary's and every replica's together."""
+        readings = [self.primary.usage(), *(replica.store.usage() for replica in self.replicas)]
+        return sum(size for size, _ in readings), sum(used for _, used in readings)
+
     async def close(self) -> None:
         if self._poller is not None:
             self._poller.cancel()
