@@ -7,6 +7,7 @@ many processes serve them. Windows open at each key's own first request, so clie
 do not all come back at the same second.
 """
 
+import asyncio
 import fcntl
 import hashlib
 import logging
@@ -16,10 +17,10 @@ import struct
 import tempfile
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis.asyncio as redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger("masthead.ratelimit")
@@ -67,6 +68,8 @@ class HostCounter:
         self._pid = 0
         self._fd = -1
         self._table: mmap.mmap | None = None
+        # Recent keys' digests and first slots: hashing costs as much as the lock.
+        self._slots: dict[str, tuple[bytes, int]] = {}
 
     def _open(self) -> mmap.mmap:
         # A forked process needs its own open file: flock excludes open files, not processes.
@@ -104,8 +107,14 @@ class HostCounter:
         table = self._table
         if table is None or self._pid != os.getpid():
             table = self._open()
-        digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
-        first = int.from_bytes(digest[:4], "little")
+        found = self._slots.get(key)
+        if found is None:
+            digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
+            found = digest, int.from_bytes(digest[:4], "little")
+            if len(self._slots) >= SLOTS:
+                self._slots.clear()
+            self._slots[key] = found
+        digest, first = found
         fd = self._fd
         if fd >= 0:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -163,33 +172,44 @@ return {count, ttl}
 """
 #: How long the counts stay on this host after Redis failed, before Redis is tried again.
 REDIS_RETRY_SECONDS = 5.0
-REDIS_TIMEOUT_SECONDS = 0.25
+REDIS_CONNECT_TIMEOUT_SECONDS = 1.0
+REDIS_TIMEOUT_SECONDS = 0.5
 REDIS_PREFIX = "masthead:ratelimit:"
 
 
 class RedisCounter:
     """Counts in Redis, shared by every host; while Redis is unreachable, each host counts
-    on its own (``fallback``) and says so in the log, rather than refusing or failing."""
+    on its own (``fallback``) and says so in the log, rather than refusing or failing.
+
+    The requests of one turn of the event loop go to Redis together, as one pipeline of
+    the counting script: a round trip each costs the hot path twice as much."""
 
     def __init__(self, url: str, fallback: HostCounter) -> None:
         self.fallback = fallback
         self._redis = redis.Redis.from_url(
             url,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
         )
-        self._hit = self._redis.register_script(_HIT_SCRIPT)
+        self._sha: str | None = None
+        self._pending: list[tuple[str, int, asyncio.Future[tuple[int, int]]]] = []
+        self._flushing: set[asyncio.Task[None]] = set()
         self._retry_at = 0.0
         self._failing = False
 
     async def hit(self, key: str, window: int) -> tuple[int, float]:
         if self._failing and time.monotonic() < self._retry_at:
             return self.fallback.hit_now(key, window)
+        loop = asyncio.get_running_loop()
+        counted: asyncio.Future[tuple[int, int]] = loop.create_future()
+        self._pending.append((f"{REDIS_PREFIX}{window}:{key}", window * 1000, counted))
+        if len(self._pending) == 1:
+            task = loop.create_task(self._flush())
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
         try:
-            count, ttl = await self._hit(
-                keys=[f"{REDIS_PREFIX}{window}:{key}"], args=[window * 1000]
-            )
-        except (RedisError, OSError) as error:
+            count, ttl = await counted
+        except Exception as error:
             if not self._failing:
                 log.warning(
                     "Redis is unreachable (%s): rate limits are counted per host until it is back",
@@ -201,7 +221,39 @@ class RedisCounter:
         if self._failing:
             self._failing = False
             log.warning("Redis is reachable again: rate limits are counted across hosts")
-        return int(count), int(ttl) / 1000
+        return count, ttl / 1000
+
+    async def _flush(self) -> None:
+        # The requests that arrive in this turn of the loop join the batch.
+        await asyncio.sleep(0)
+        batch, self._pending = self._pending, []
+        try:
+            results = await self._count([(key, ms) for key, ms, _ in batch])
+        except Exception as error:
+            for _, _, counted in batch:
+                if not counted.done():
+                    counted.set_exception(error)
+            return
+        for (_, _, counted), (count, ttl) in zip(batch, results, strict=True):
+            if not counted.done():
+                counted.set_result((int(count), int(ttl)))
+
+    async def _count(self, batch: list[tuple[str, int]]) -> list[Any]:
+        try:
+            return await self._pipeline(batch)
+        except NoScriptError:
+            # Redis restarted, or its scripts were flushed: load the script again.
+            self._sha = None
+            return await self._pipeline(batch)
+
+    async def _pipeline(self, batch: list[tuple[str, int]]) -> list[Any]:
+        if self._sha is None:
+            self._sha = str(await self._redis.script_load(_HIT_SCRIPT))
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, ms in batch:
+                pipe.execute_command("EVALSHA", self._sha, 1, key, ms)
+            results: list[Any] = await pipe.execute()
+            return results
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -5,7 +5,7 @@ The fields follow draft-ietf-httpapi-ratelimit-headers-11 (May 2026): a policy i
 ``RateLimit: "viewer";r=1187;t=42``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.config import Settings
 
@@ -19,10 +19,11 @@ class Policy:
     name: str
     quota: int
     window: int
+    policy_field: bytes = field(init=False)
 
-    @property
-    def policy_field(self) -> bytes:
-        return b'"%s";q=%d;w=%d' % (self.name.encode(), self.quota, self.window)
+    def __post_init__(self) -> None:
+        value = b'"%s";q=%d;w=%d' % (self.name.encode(), self.quota, self.window)
+        object.__setattr__(self, "policy_field", value)
 
     def limit_field(self, remaining: int, reset: int) -> bytes:
         return b'"%s";r=%d;t=%d' % (self.name.encode(), remaining, reset)

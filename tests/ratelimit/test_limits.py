@@ -230,3 +230,13 @@ def test_while_redis_is_unreachable_each_host_counts_alone_and_says_so(
     warnings = [r for r in caplog.records if r.name == "masthead.ratelimit"]
     assert len(warnings) == 1
     assert "Redis is unreachable" in warnings[0].getMessage()
+
+
+def test_counting_in_redis_survives_its_scripts_being_flushed(
+    limited: Limited, redis_url: str
+) -> None:
+    client = limited(rate_limit_anonymous=3, redis_url=redis_url)
+    assert client.get("/v1/services").status_code == 200
+    with redis.Redis.from_url(redis_url) as store:
+        store.script_flush()
+    assert statuses([client.get("/v1/services") for _ in range(3)]) == [200, 200, 429]
