@@ -119,6 +119,50 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Breaking-news streams open at once per server process."
     )
 
+    rate_limit_enabled: bool = Field(
+        default=False,
+        description="Limit requests per token and per anonymous client address. Off by "
+        "default: behind a CDN every reader arrives from a few edge addresses, so set "
+        "rate_limit_client_header first.",
+    )
+    rate_limit_window_seconds: int = Field(
+        default=60, ge=1, le=86400, description="The window each quota is counted over."
+    )
+    rate_limit_anonymous: int = Field(
+        default=600, ge=0, description="Requests per window per client address (0: no limit)."
+    )
+    rate_limit_viewer: int = Field(
+        default=1200, ge=0, description="Requests per window per viewer token (0: no limit)."
+    )
+    rate_limit_editor: int = Field(
+        default=3000, ge=0, description="Requests per window per editor token (0: no limit)."
+    )
+    rate_limit_admin: int = Field(
+        default=6000, ge=0, description="Requests per window per admin token (0: no limit)."
+    )
+    rate_limit_client_header: str = Field(
+        default="",
+        description="Header the trusted proxy or CDN puts the client address in "
+        "(X-Forwarded-For, CF-Connecting-IP...); empty: the connecting address.",
+    )
+    rate_limit_trusted_hops: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Proxies of ours that append to a list-valued client header: the client "
+        "is this many entries from its right.",
+    )
+    rate_limit_state_file: str = Field(
+        default="",
+        description="The file the worker processes of one host count in together; empty: "
+        "one in /dev/shm (or the temporary folder) named after the database URL.",
+    )
+    redis_url: str = Field(
+        default="",
+        description="Redis shared by every host, for rate limits exact across hosts "
+        "(redis://host:6379/0); empty: each host counts alone.",
+    )
+
     @field_validator("database_replica_urls", mode="before")
     @classmethod
     def _split_urls(cls, value: Any) -> Any:

@@ -30,6 +30,7 @@ from app.http.middleware import (
 from app.imports.editorial_router import router as imports_editorial_router
 from app.metrics.middleware import POOLS, SSE_STREAMS, MetricsMiddleware
 from app.notices.editorial_router import router as notices_editorial_router
+from app.ratelimit.middleware import install_rate_limits
 from app.replicas import ReplicaRoutingMiddleware, make_store
 from app.search.router import router as search_router
 from app.taxonomy.editorial_router import router as taxonomy_editorial_router
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
     app.add_middleware(HeadAsGetMiddleware)
+    install_rate_limits(app, settings)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, access_log=settings.access_log)
     return app
