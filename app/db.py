@@ -8,6 +8,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.kit.images import Resizer
+
 
 def sync_url(raw: str) -> URL:
     """The URL for the synchronous engine (writes, migrations, cold reads)."""
@@ -50,8 +52,11 @@ def make_engine(raw_url: str) -> Engine:
     return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, resizer: Resizer | None = None) -> sessionmaker[Session]:
+    """Sessions on the engine; renderings they make address image renditions
+    through ``resizer`` (none: every image is its original alone)."""
+    info = {} if resizer is None else {"resizer": resizer}
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -18,6 +18,7 @@ import orjson
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import get_settings
 from app.db import make_engine, make_sessionmaker
 from app.imports.bundle import BundleError, load_bundle
 from app.imports.editorial import ImportRejected, UnknownService, import_batch
@@ -90,7 +91,7 @@ def import_files(
 ) -> ImportReport:
     report = ImportReport()
     engine = make_engine(database_url)
-    sessions = make_sessionmaker(engine)
+    sessions = make_sessionmaker(engine, get_settings().resizer())
     total = sum(path.stat().st_size for path in paths)
     done = 0
     started = time.perf_counter()
