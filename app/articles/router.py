@@ -23,7 +23,7 @@ from app.articles.service import (
     related_videos,
 )
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, problem_spec
-from app.formats.schemas import FormatQuery, format_responses
+from app.formats.schemas import FormatQuery, ListFormatQuery, format_responses
 from app.formats.service import check_fields, private_format, public_format
 from app.http.caching import public_answer
 from app.http.fields import Fields, parse_fields
@@ -89,6 +89,7 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     fields: Fields = None,
+    format_: ListFormatQuery = "json",
     status: Annotated[
         Literal["draft", "scheduled", "published", "archived"] | None,
         Query(

@@ -30,6 +30,14 @@ FormatQuery = Annotated[
 ]
 
 
+#: Lists come in JSON alone: ninjs has no list, and a list asked for in another
+#: format is a 422 rather than JSON the client did not ask for.
+ListFormatQuery = Annotated[
+    Literal["json"],
+    Query(alias="format", description="Lists are JSON only (`json`, the default)."),
+]
+
+
 def format_responses(schema_type: str) -> dict[int | str, dict[str, Any]]:
     """The success's other media types, beside the JSON schema FastAPI declares."""
     return {

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from app.errors import PROBLEM_RESPONSES
-from app.formats.schemas import FormatQuery, format_responses
+from app.formats.schemas import FormatQuery, ListFormatQuery, format_responses
 from app.formats.service import check_fields, public_format
 from app.http.caching import public_answer
 from app.http.fields import Fields, parse_fields, trimmed
@@ -32,6 +32,7 @@ async def list_videos(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     fields: Fields = None,
+    format_: ListFormatQuery = "json",
 ) -> Response:
     """List videos, newest first, with availability resolved for this reader."""
     store, settings, country = reader(request)

@@ -125,3 +125,10 @@ def test_a_token_reads_a_draft_in_the_format_privately(
     assert "A draft" in response.text
     assert response.headers["etag"].startswith('"')
     assert_problem(client.get(path, params={"format": fmt}), 404)
+
+
+@pytest.mark.parametrize("path", ["/v1/articles", "/v1/videos"])
+def test_lists_are_json_only(client: TestClient, newsroom: Newsroom, path: str) -> None:
+    assert client.get(path, params={"format": "json"}).status_code == 200
+    for fmt in FORMATS:
+        assert_problem(client.get(path, params={"format": fmt}), 422)
