@@ -40,6 +40,9 @@ def serve(
     migrate.upgrade(settings.database_url)
     if demo or settings.demo_on_start:
         _load_demo()
+    articles, videos = _render(stale_only=True)
+    if articles or videos:
+        typer.echo(f"rendered {articles} articles and {videos} videos for the image settings")
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -84,9 +87,10 @@ def _load_demo() -> None:
     from app.db import make_engine, make_sessionmaker
     from app.demo.loader import load_demo
 
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
     try:
-        with make_sessionmaker(engine).begin() as session:
+        with make_sessionmaker(engine, settings.resizer()).begin() as session:
             results = load_demo(session)
     finally:
         engine.dispose()
@@ -222,20 +226,18 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id.")
     typer.echo(f"token {token_id} revoked")
 
 
-@app.command()
-def rerender(
-    batch: Annotated[int, typer.Option(help="Items rendered per transaction.")] = 500,
-) -> None:
-    """Render every stored representation again (after an upgrade changed them)."""
+def _render(*, stale_only: bool, batch: int = 500) -> tuple[int, int]:
+    """Render the stored representations again: every one, or only those made
+    with other image settings than the current ones."""
     from app.db import make_sessionmaker
-    from app.readmodel.articles import render_articles, rendered_ids
+    from app.readmodel.articles import render_articles, rendered_ids, stale_ids
     from app.readmodel.videos import render_videos
 
     engine = _session_scope()
-    sessions = make_sessionmaker(engine)
+    sessions = make_sessionmaker(engine, get_settings().resizer())
     try:
         with sessions() as session:
-            video_ids, article_ids = rendered_ids(session)
+            video_ids, article_ids = stale_ids(session) if stale_only else rendered_ids(session)
         for start in range(0, len(video_ids), batch):
             with sessions.begin() as session:
                 render_videos(session, video_ids[start : start + batch], cascade=False)
@@ -244,7 +246,16 @@ def rerender(
                 render_articles(session, article_ids[start : start + batch], cascade=False)
     finally:
         engine.dispose()
-    typer.echo(f"rendered {len(article_ids)} articles and {len(video_ids)} videos")
+    return len(article_ids), len(video_ids)
+
+
+@app.command()
+def rerender(
+    batch: Annotated[int, typer.Option(help="Items rendered per transaction.")] = 500,
+) -> None:
+    """Render every stored representation again (after an upgrade changed them)."""
+    articles, videos = _render(stale_only=False, batch=batch)
+    typer.echo(f"rendered {articles} articles and {videos} videos")
 
 
 def openapi_document() -> str:

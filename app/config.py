@@ -3,8 +3,10 @@
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.kit.images import Resizer, Signature, check_template
 
 
 class Settings(BaseSettings):
@@ -163,12 +165,70 @@ class Settings(BaseSettings):
         "(redis://host:6379/0); empty: each host counts alone.",
     )
 
+    image_resizer_url: str = Field(
+        default="",
+        description="URL template of the image resizer (imgproxy, Thumbor...) that image "
+        "renditions are addressed through: {url} (or {url_b64}), {width}, {height}, "
+        "{signature}; empty: every image's only rendition is the original.",
+    )
+    image_widths: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(320, 640, 960, 1280, 1920),
+        description="Widths of the image renditions, in pixels, comma-separated.",
+    )
+    image_resizer_key: str = Field(
+        default="",
+        description="The resizer's signing key (imgproxy: hex; Thumbor: its security key); "
+        "empty: unsigned URLs.",
+    )
+    image_resizer_salt: str = Field(default="", description="imgproxy's signing salt (hex).")
+    image_resizer_signature: Signature = Field(
+        default="imgproxy", description="How rendition URLs are signed: imgproxy or thumbor."
+    )
+
     @field_validator("database_replica_urls", mode="before")
     @classmethod
     def _split_urls(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("image_widths", mode="before")
+    @classmethod
+    def _widths(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("image_widths")
+    @classmethod
+    def _sorted_widths(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(width < 1 or width > 10000 for width in value):
+            raise ValueError("image widths are between 1 and 10000 pixels")
+        return tuple(sorted(set(value)))
+
+    @model_validator(mode="after")
+    def _resizer(self) -> "Settings":
+        if self.image_resizer_url:
+            check_template(self.image_resizer_url)
+        if self.image_resizer_key and "{signature}" not in self.image_resizer_url:
+            raise ValueError("a resizer key needs {signature} in MASTHEAD_IMAGE_RESIZER_URL")
+        if self.image_resizer_key and self.image_resizer_signature == "imgproxy":
+            try:
+                bytes.fromhex(self.image_resizer_key)
+                bytes.fromhex(self.image_resizer_salt)
+            except ValueError:
+                raise ValueError("imgproxy's key and salt are hex-encoded") from None
+        return self
+
+    def resizer(self) -> Resizer:
+        """How image renditions are addressed."""
+        return Resizer(
+            template=self.image_resizer_url,
+            widths=self.image_widths,
+            key=self.image_resizer_key,
+            salt=self.image_resizer_salt,
+            signature=self.image_resizer_signature,
+        )
 
 
 @lru_cache

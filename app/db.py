@@ -9,6 +9,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.kit.images import Resizer
+
 
 def sync_url(raw: str) -> URL:
     """The URL for the synchronous engine (writes, migrations, cold reads)."""
@@ -97,8 +99,11 @@ def pool_usage(engine: Engine) -> tuple[int, int]:
         return 0, 0
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, resizer: Resizer | None = None) -> sessionmaker[Session]:
+    """Sessions on the engine; renderings they make address image renditions
+    through ``resizer`` (none: every image is its original alone)."""
+    info = {} if resizer is None else {"resizer": resizer}
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def get_session(request: Request) -> Iterator[Session]:

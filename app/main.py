@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.sessionmaker = make_sessionmaker(engine, settings.resizer())
         app.state.read_store = make_store(settings)
         worker = None
         if settings.webhook_worker:

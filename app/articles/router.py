@@ -23,6 +23,8 @@ from app.articles.service import (
     related_videos,
 )
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, problem_spec
+from app.formats.schemas import FormatQuery, ListFormatQuery, format_responses
+from app.formats.service import check_fields, private_format, public_format
 from app.http.caching import public_answer
 from app.http.fields import Fields, parse_fields
 from app.http.reader import reader
@@ -87,6 +89,7 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     fields: Fields = None,
+    format_: ListFormatQuery = "json",
     status: Annotated[
         Literal["draft", "scheduled", "published", "archived"] | None,
         Query(
@@ -129,22 +132,30 @@ async def list_articles(
     "/v1/articles/{article_id}",
     operation_id="get_article",
     response_model=ArticleOut,
-    responses={**PROBLEM_RESPONSES, **LEGAL_RESPONSE, **TOKEN_RESPONSE},
+    responses={
+        **format_responses("NewsArticle"),
+        **PROBLEM_RESPONSES,
+        **LEGAL_RESPONSE,
+        **TOKEN_RESPONSE,
+    },
     openapi_extra=OPTIONAL_TOKEN,
 )
 async def get_article(
     request: Request,
     article_id: ArticleId,
     fields: Fields = None,
+    format_: FormatQuery = "json",
 ) -> Response:
     """One published article, in full (with a token, drafts of its services too)."""
     store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
+    check_fields(format_, names)
     if "authorization" in request.headers:
         live = await live_article(request, article_id, names)
         if live is not None:
-            return live
-    return public_answer(request, await article_by_id(store, article_id, country, names), settings)
+            return await private_format(request, live, format_, "article", store, settings)
+    found = await article_by_id(store, article_id, country, names)
+    return await public_format(request, found, format_, "article", store, settings)
 
 
 @router.get(
@@ -152,6 +163,7 @@ async def get_article(
     operation_id="get_article_by_slug",
     response_model=ArticleOut,
     responses={
+        **format_responses("NewsArticle"),
         **PROBLEM_RESPONSES,
         **LEGAL_RESPONSE,
         **TOKEN_RESPONSE,
@@ -164,15 +176,17 @@ async def get_article_by_slug(
     code: Annotated[str, Path(pattern=CODE)],
     slug: Annotated[str, Path(pattern=SLUG)],
     fields: Fields = None,
+    format_: FormatQuery = "json",
 ) -> Response:
     """One published article, by its slug in its service; old slugs redirect."""
     store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
+    check_fields(format_, names)
     private = "authorization" in request.headers
     if private:
         live = await live_article_by_slug(request, code, slug, names)
         if live is not None:
-            return live
+            return await private_format(request, live, format_, "article", store, settings)
     found = await article_by_slug(store, code, slug, country, names)
     if isinstance(found, Moved):
         location = found.location
@@ -180,7 +194,7 @@ async def get_article_by_slug(
             location += f"?{request.url.query}"
         cache_control = PRIVATE if private else f"public, max-age={settings.public_max_age}"
         return RedirectResponse(location, status_code=301, headers={"Cache-Control": cache_control})
-    return public_answer(request, found, settings)
+    return await public_format(request, found, format_, "article", store, settings)
 
 
 @router.get(

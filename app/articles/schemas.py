@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from app.editorial.patch import patch_model
 from app.kit.fields import LABEL_MAX, Code, Country, LanguageTag, SafeUrl, Slug, Strict
 from app.taxonomy.schemas import TaxonomyRef
-from app.videos.schemas import RelatedVideo
+from app.videos.schemas import ImageRendition, RelatedVideo
 
 
 class Image(BaseModel):
@@ -18,6 +18,7 @@ class Image(BaseModel):
     caption: str | None = None
     credit: str | None = None
     alt: str | None = None
+    renditions: list[ImageRendition]
 
 
 class ParagraphBlock(BaseModel):
@@ -51,6 +52,7 @@ class ImageBlock(BaseModel):
     alt: str | None = None
     width: int | None = None
     height: int | None = None
+    renditions: list[ImageRendition]
 
 
 class VideoBlock(BaseModel):

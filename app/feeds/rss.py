@@ -53,13 +53,31 @@ def _video(video: Video) -> str:
     return "".join(parts)
 
 
-def _thumbnail(image: dict[str, object]) -> str:
-    attributes = [f'url="{attr(url(str(image["url"])))}"']
+def _sized(image: dict[str, object]) -> list[str]:
+    attributes = []
     for name in ("width", "height"):
         value = image.get(name)
         if isinstance(value, int) and value:
             attributes.append(f'{name}="{value}"')
-    return f"<media:thumbnail {' '.join(attributes)}/>"
+    return attributes
+
+
+def _renditions(image: dict[str, object]) -> list[dict[str, object]]:
+    """The image's renditions, widest first (the original alone when it has none)."""
+    found = image.get("renditions")
+    renditions = [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+    if not renditions:
+        return [image]
+    return sorted(renditions, key=lambda r: -int(r.get("width") or 0))
+
+
+def _thumbnail(image: dict[str, object]) -> str:
+    """One ``media:thumbnail`` per rendition, in order of importance (widest first)."""
+    tags = []
+    for rendition in _renditions(image):
+        attributes = [f'url="{attr(url(str(rendition["url"])))}"', *_sized(rendition)]
+        tags.append(f"<media:thumbnail {' '.join(attributes)}/>")
+    return "".join(tags)
 
 
 def _image(image: dict[str, object]) -> str:
@@ -70,13 +88,6 @@ def _image(image: dict[str, object]) -> str:
         # RSS's own enclosure needs a type and a length; the length is unknown
         # here, and 0 is what the RSS Best Practices Profile asks for then.
         parts.append(f'<enclosure url="{attr(address)}" length="0" type="{kind}"/>\n')
-    attributes = [f'url="{attr(address)}"', 'medium="image"']
-    if kind is not None:
-        attributes.append(f'type="{kind}"')
-    for name in ("width", "height"):
-        value = image.get(name)
-        if isinstance(value, int) and value:
-            attributes.append(f'{name}="{value}"')
     inner = ""
     if image.get("caption"):
         inner += (
@@ -84,8 +95,23 @@ def _image(image: dict[str, object]) -> str:
         )
     if image.get("credit"):
         inner += f"<media:credit>{text(str(image['credit']))}</media:credit>"
-    parts.append(f"<media:content {' '.join(attributes)}>{inner}</media:content>\n")
-    parts.append(_thumbnail(image) + "\n")
+    renditions = _renditions(image)
+    contents = []
+    for number, rendition in enumerate(renditions):
+        attributes = [f'url="{attr(url(str(rendition["url"])))}"', 'medium="image"']
+        if kind is not None:
+            attributes.append(f'type="{kind}"')
+        if len(renditions) > 1 and number == 0:
+            attributes.append('isDefault="true"')
+        contents.append(f"<media:content {' '.join([*attributes, *_sized(rendition)])}")
+    if len(contents) == 1:
+        parts.append(f"{contents[0]}>{inner}</media:content>\n")
+    else:
+        # The same picture at several widths: one group, its caption and credit
+        # said once for all of them.
+        group = "".join(f"{content}/>" for content in contents)
+        parts.append(f"<media:group>{group}{inner}</media:group>\n")
+    parts.append(_thumbnail({"renditions": renditions[-1:]}) + "\n")
     return "".join(parts)
 
 

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import get_settings
 from app.db import is_sqlite, make_engine, make_sessionmaker
 from app.imports.bundle import BundleError, load_bundle
 from app.imports.editorial import ImportRejected, UnknownService, import_batch
@@ -96,7 +97,7 @@ def import_files(
     engine = make_engine(database_url)
     if is_sqlite(database_url):
         event.listen(engine, "connect", _large_page_cache)
-    sessions = make_sessionmaker(engine)
+    sessions = make_sessionmaker(engine, get_settings().resizer())
     total = sum(path.stat().st_size for path in paths)
     done = 0
     started = time.perf_counter()

@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
+from app.kit.images import Resizer
 from app.kit.timeutil import iso, opt_ms, to_ms
 from app.models import (
     Article,
@@ -27,8 +28,10 @@ from app.readmodel.changes import record_articles
 from app.readmodel.documents import (
     article_document,
     content_etag,
+    etag_prefix,
     public_from,
     ref,
+    resizer_of,
     video_document,
     video_rules,
 )
@@ -80,8 +83,11 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
         curated = curated_by_article.get(article.id, [])
         suggested = suggester.suggest(article, set(curated))
         chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
+    resizer = resizer_of(session)
     video_docs = _video_documents(
-        session, {video_id for chosen in chosen_by_article.values() for video_id in chosen}
+        session,
+        {video_id for chosen in chosen_by_article.values() for video_id in chosen},
+        resizer,
     )
     translations = translations_of(session, articles)
 
@@ -108,7 +114,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
             for other_id, visible_from, doc in translations.get(article.translation_group or "", [])
             if other_id != article.id and visible_from is not None
         ]
-        render_rows.append(_render_row(article, related, others))
+        render_rows.append(_render_row(article, related, others, resizer))
     session.execute(insert(_RENDERS), render_rows)
     if related_rows:
         session.execute(insert(_RELATED), related_rows)
@@ -152,7 +158,9 @@ _STORED_VIDEOS = select(VideoRender.video_id, VideoRender.detail, VideoRender.ru
 )
 
 
-def _video_documents(session: Session, ids: set[int]) -> dict[int, tuple[dict[str, Any], Rules]]:
+def _video_documents(
+    session: Session, ids: set[int], resizer: Resizer
+) -> dict[int, tuple[dict[str, Any], Rules]]:
     """Each video's public document and availability rules, as its rendering stored
     them (videos are rendered before the articles that show them, in the same
     transaction); a video with no rendering yet is built from its rows."""
@@ -165,15 +173,21 @@ def _video_documents(session: Session, ids: set[int]) -> dict[int, tuple[dict[st
         doc.pop("transcript", None)
         found[video_id] = (doc, orjson.loads(rules))
     for video_id, video in load_videos(session, ids - set(found)).items():
-        found[video_id] = (video_document(video, video.service.code), video_rules(video))
+        found[video_id] = (
+            video_document(video, video.service.code, resizer),
+            video_rules(video),
+        )
     return found
 
 
 def _render_row(
-    article: Article, related: list[dict[str, Any]], translations: list[list[Any]]
+    article: Article,
+    related: list[dict[str, Any]],
+    translations: list[list[Any]],
+    resizer: Resizer,
 ) -> dict[str, Any]:
     service = article.service
-    detail_doc = article_document(article, [])
+    detail_doc = article_document(article, [], resizer)
     # Translations are appended per request, each once it is public itself.
     del detail_doc["translations"]
     summary = detail_doc["summary"]
@@ -188,7 +202,7 @@ def _render_row(
         "headline": article.headline,
         "dek": article.dek,
         "summary": summary["bullets"] if summary else [],
-        "lead_image": article.lead_image,
+        "lead_image": detail_doc["lead_image"],
         "section": ref(article.section),
         "published_at": iso(published_at),
         "updated_at": iso(article.updated_at),
@@ -216,7 +230,7 @@ def _render_row(
         "updated_ts": to_ms(article.updated_at),
         "breaking_until": opt_ms(article.breaking_until),
         "withheld_in": ",".join(sorted(article.withheld_in or [])),
-        "etag": content_etag(detail, related_bytes, translations_bytes),
+        "etag": content_etag(resizer, detail, related_bytes, translations_bytes),
         "detail": detail.decode(),
         "teaser": orjson.dumps(teaser_doc)[:-1].decode(),
         "summary": orjson.dumps(summary).decode(),
@@ -235,11 +249,32 @@ def live_document(session: Session, article: Article, status: str) -> dict[str, 
         for other_id, _, doc in translations.get(article.translation_group or "", [])
         if other_id != article.id
     ]
-    return article_document(article, others, status=status)
+    return article_document(article, others, resizer_of(session), status=status)
 
 
 def rendered_ids(session: Session) -> tuple[list[int], list[int]]:
     """Every video id and article id, to render them all again."""
     video_ids = list(session.scalars(select(Video.id).order_by(Video.id)))
     article_ids = list(session.scalars(select(Article.id).order_by(Article.id)))
+    return video_ids, article_ids
+
+
+def stale_ids(session: Session) -> tuple[list[int], list[int]]:
+    """The videos and articles rendered with other image settings than the
+    session's (their stored ETags start with another fingerprint)."""
+    prefix = etag_prefix(resizer_of(session)) + "%"
+    video_ids = list(
+        session.scalars(
+            select(VideoRender.video_id)
+            .where(VideoRender.etag.not_like(prefix))
+            .order_by(VideoRender.video_id)
+        )
+    )
+    article_ids = list(
+        session.scalars(
+            select(ArticleRender.article_id)
+            .where(ArticleRender.etag.not_like(prefix))
+            .order_by(ArticleRender.article_id)
+        )
+    )
     return video_ids, article_ids

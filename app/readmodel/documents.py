@@ -3,8 +3,12 @@ dicts, before anything that depends on the reader is added."""
 
 import hashlib
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
+from app.kit.images import Resizer
 from app.kit.timeutil import iso, opt_ms, to_ms
 from app.models import Article, Service, Video
 from app.readmodel.availability import Rules
@@ -25,12 +29,52 @@ def ref(item: Named | None) -> dict[str, str] | None:
     return None if item is None else {"slug": item.slug, "name": item.name}
 
 
-def content_etag(*parts: bytes) -> str:
+ORIGINALS = Resizer()
+
+
+def resizer_of(session: Session) -> Resizer:
+    """The image resizer a session renders with: the session factory puts the
+    settings' one in ``session.info``; without it, every image is its original."""
+    found = session.info.get("resizer")
+    return found if isinstance(found, Resizer) else ORIGINALS
+
+
+@lru_cache(maxsize=8)
+def etag_prefix(resizer: Resizer) -> str:
+    return resizer.fingerprint()
+
+
+def content_etag(resizer: Resizer, *parts: bytes) -> str:
+    """The stored ETag: the resizer's fingerprint, then the hash of the content.
+
+    The prefix lets a rendering made with other image settings be found (and
+    rendered again) with a plain ``LIKE``.
+    """
     digest = hashlib.blake2b(digest_size=12)
     for part in parts:
         digest.update(part)
         digest.update(b"\x00")
-    return digest.hexdigest()
+    return etag_prefix(resizer) + digest.hexdigest()
+
+
+def image_document(image: dict[str, Any] | None, resizer: Resizer) -> dict[str, Any] | None:
+    """An image (lead image, body image, thumbnail) with its renditions."""
+    if image is None or not image.get("url"):
+        return image
+    width, height = image.get("width"), image.get("height")
+    renditions = resizer.renditions(
+        str(image["url"]),
+        width if isinstance(width, int) else None,
+        height if isinstance(height, int) else None,
+    )
+    return {**image, "renditions": renditions}
+
+
+def body_document(blocks: list[dict[str, Any]], resizer: Resizer) -> list[dict[str, Any]]:
+    return [
+        image_document(block, resizer) or block if block.get("type") == "image" else block
+        for block in blocks
+    ]
 
 
 def public_from(article: Article) -> int | None:
@@ -53,7 +97,7 @@ def video_rules(video: Video) -> Rules:
     ]
 
 
-def video_document(video: Video, service_code: str) -> dict[str, Any]:
+def video_document(video: Video, service_code: str, resizer: Resizer) -> dict[str, Any]:
     """The video's public fields, before availability is resolved for a reader."""
     return {
         "id": video.id,
@@ -61,7 +105,7 @@ def video_document(video: Video, service_code: str) -> dict[str, Any]:
         "title": video.title,
         "description": video.description,
         "duration": video.duration,
-        "thumbnail": video.thumbnail,
+        "thumbnail": image_document(video.thumbnail, resizer),
         "renditions": video.renditions,
         "captions": video.captions,
         "section": ref(video.section),
@@ -92,6 +136,7 @@ def summary_document(article: Article) -> dict[str, Any] | None:
 def article_document(
     article: Article,
     translations: list[dict[str, Any]],
+    resizer: Resizer,
     *,
     status: str | None = None,
 ) -> dict[str, Any]:
@@ -119,8 +164,8 @@ def article_document(
         "headline": article.headline,
         "dek": article.dek,
         "summary": summary_document(article),
-        "body": article.body,
-        "lead_image": article.lead_image,
+        "body": body_document(article.body, resizer),
+        "lead_image": image_document(article.lead_image, resizer),
         "authors": [ref(author) for author in article.authors],
         "section": ref(article.section),
         "tags": [ref(tag) for tag in article.tags],

@@ -11,7 +11,7 @@ from app.kit.timeutil import to_ms
 from app.models import ArticleRelatedVideo, VideoRender
 from app.readmodel.articles import render_articles
 from app.readmodel.changes import record_videos
-from app.readmodel.documents import content_etag, video_document, video_rules
+from app.readmodel.documents import content_etag, resizer_of, video_document, video_rules
 from app.readmodel.loading import load_videos
 from app.readmodel.search_index import index_videos
 
@@ -28,8 +28,9 @@ def render_videos(session: Session, video_ids: Iterable[int], *, cascade: bool =
     videos = load_videos(session, ids)
     session.execute(delete(VideoRender).where(VideoRender.video_id.in_(ids)))
     rows = []
+    resizer = resizer_of(session)
     for video in videos.values():
-        doc = video_document(video, video.service.code)
+        doc = video_document(video, video.service.code, resizer)
         doc["transcript"] = video.transcript
         detail = orjson.dumps(doc)
         rules = orjson.dumps(video_rules(video))
@@ -39,7 +40,7 @@ def render_videos(session: Session, video_ids: Iterable[int], *, cascade: bool =
                 "service": video.service.code,
                 "published_ts": to_ms(video.published_at),
                 "updated_ts": to_ms(video.updated_at),
-                "etag": content_etag(detail, rules),
+                "etag": content_etag(resizer, detail, rules),
                 "rules": rules.decode(),
                 "detail": detail.decode(),
             }

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from app.errors import PROBLEM_RESPONSES
+from app.formats.schemas import FormatQuery, ListFormatQuery, format_responses
+from app.formats.service import check_fields, public_format
 from app.http.caching import public_answer
 from app.http.fields import Fields, parse_fields, trimmed
 from app.http.reader import reader
@@ -30,6 +32,7 @@ async def list_videos(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     fields: Fields = None,
+    format_: ListFormatQuery = "json",
 ) -> Response:
     """List videos, newest first, with availability resolved for this reader."""
     store, settings, country = reader(request)
@@ -42,15 +45,17 @@ async def list_videos(
     "/v1/videos/{video_id}",
     operation_id="get_video",
     response_model=VideoOut,
-    responses=PROBLEM_RESPONSES,
+    responses={**format_responses("VideoObject"), **PROBLEM_RESPONSES},
 )
 async def get_video(
     request: Request,
     video_id: Annotated[int, Path(ge=1, le=2**62)],
     fields: Fields = None,
+    format_: FormatQuery = "json",
 ) -> Response:
     """One video, with its availability resolved for this reader."""
     store, settings, country = reader(request)
     names = parse_fields(fields, VIDEO_FIELDS)
+    check_fields(format_, names)
     found = await video_item(store, country, video_id)
-    return public_answer(request, trimmed(found, names), settings)
+    return await public_format(request, trimmed(found, names), format_, "video", store, settings)

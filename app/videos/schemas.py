@@ -11,10 +11,23 @@ from app.taxonomy.schemas import TaxonomyRef
 UnavailableReason = Literal["geo_blocked", "not_yet_available", "expired", "no_sources"]
 
 
-class Thumbnail(BaseModel):
+class ImageRendition(BaseModel):
+    """The image at one of the configured widths (the original alone when no
+    resizer is configured)."""
+
+    url: str
+    width: int | None
+    height: int | None
+
+
+class StoredThumbnail(BaseModel):
     url: str
     width: int | None = None
     height: int | None = None
+
+
+class Thumbnail(StoredThumbnail):
+    renditions: list[ImageRendition]
 
 
 class Rendition(BaseModel):
@@ -142,7 +155,7 @@ class VideoStored(BaseModel):
     title: str
     description: str | None
     duration: int
-    thumbnail: Thumbnail | None
+    thumbnail: StoredThumbnail | None
     renditions: list[Rendition]
     captions: list[Caption]
     section: TaxonomyRef | None

@@ -191,6 +191,8 @@ def test_body_blocks_come_back_typed_and_in_order(client: TestClient, store: Any
             "alt": "A rising line",
             "width": 640,
             "height": 480,
+            # No resizer is configured: the original is the only rendition.
+            "renditions": [{"url": "https://img.example/chart.png", "width": 640, "height": 480}],
         },
         {"type": "video", "video_id": video_id},
         {"type": "embed", "url": "https://social.example/post/1", "provider": "Social"},

@@ -238,6 +238,8 @@ def test_teasers_have_exactly_the_documented_fields(client: TestClient, store: A
         "caption": "A flooded street.",
         "credit": "Reuters",
         "alt": "Water in a street",
+        # No resizer is configured: the original is the only rendition.
+        "renditions": [{"url": "https://img.example/floods.jpg", "width": 1200, "height": 675}],
     }
     assert teaser["section"] == {"slug": "world", "name": "World"}
     assert teaser["breaking"] == {"until": iso(soon)}
