@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.articles.schemas import Teaser
+from app.articles.schemas import TEASER_FIELDS
 from app.breaking.schemas import BreakingPage
 from app.breaking.service import breaking_list
 from app.errors import PROBLEM_RESPONSES
@@ -16,8 +16,6 @@ from app.kit.fields import CODE_PATTERN
 from app.kit.timeutil import now_ms
 
 router = APIRouter(tags=["breaking"])
-
-TEASER_FIELDS = frozenset(Teaser.model_fields)
 
 
 @router.get(
