@@ -47,8 +47,10 @@ _CONDITIONAL = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-si
 _NOT_KEPT = frozenset({b"content-length", b"etag", b"set-cookie", b"content-encoding"})
 _COUNTRY = re.compile(rb"^[A-Z]{2}$")
 _NEVER = 2**63
-#: What an entry costs beyond its bytes (objects, headers, key), roughly.
-_OVERHEAD = 600
+#: What an entry costs beyond its body and headers (objects, lists, key), and each
+#: header beyond its bytes, as measured with ``sys.getsizeof``, roughly.
+_OVERHEAD = 1200
+_PER_HEADER = 160
 
 ClockBoundary = Callable[[ReadStore, int], Awaitable[int | None]]
 
@@ -217,6 +219,8 @@ class FrontCache:
         if key in self._entries:
             self._drop(key)
         entry.size = len(entry.identity.body) + _OVERHEAD
+        for name, value in entry.identity.ok_headers:
+            entry.size += _PER_HEADER + len(name) + len(value)
         if entry.size > self.max_bytes // 8:
             return
         self._entries[key] = entry

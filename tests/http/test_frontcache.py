@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from articles.editorial_kit import Newsroom, room
-from factories import bundle, iso, notice
+from factories import bundle, iso, notice, video
 from support import soon, wait_until
 
 from app.http.frontcache import Entry, FrontCache, _variant
@@ -141,6 +141,22 @@ def test_a_breaking_flag_and_a_notice_end_at_their_time_with_no_write(
     wait_until(until)
     assert room.get(article_id).json()["breaking"] is None
     assert room.client.get(path, headers={"CF-IPCountry": "GB"}).json()["notices"] == []
+
+
+def test_a_video_window_opens_and_closes_at_its_times_with_no_write(
+    room: Newsroom, store: Any
+) -> None:
+    opens, closes = soon(1.0), soon(2.5)
+    availability = {"available_from": iso(opens), "available_until": iso(closes)}
+    store(bundle(videos=[video("en", "Window", availability=availability)]))
+    items = room.client.get("/v1/videos").json()["items"]
+    [listed] = [item for item in items if item["title"] == "Window"]
+    path = f"/v1/videos/{listed['id']}"
+    for moment, reason in ((opens, "not_yet_available"), (closes, None)):
+        for _ in range(2):
+            assert room.client.get(path).json()["unavailable_reason"] == reason
+        wait_until(moment)
+    assert room.client.get(path).json()["unavailable_reason"] == "expired"
 
 
 def test_search_is_answered_from_memory_and_dropped_by_a_write(room: Newsroom) -> None:
