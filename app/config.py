@@ -42,10 +42,10 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="", description="Public base URL used for Link headers and canonical links."
     )
-    search_cache_size: int = Field(
-        default=1024,
+    front_cache_mb: int = Field(
+        default=64,
         ge=0,
-        description="Search answers kept in memory per worker (0: none); "
+        description="Megabytes of public answers kept in memory per worker (0: none); "
         "each is dropped as soon as a write or the clock may change it.",
     )
     access_log: bool = Field(default=True, description="Write one JSON line per request on stderr.")

@@ -10,6 +10,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.kit.images import Resizer
+from app.storeversion import notify_writes
 
 
 def sync_url(raw: str) -> URL:
@@ -85,7 +86,9 @@ def make_engine(raw_url: str) -> Engine:
             engine.pool, "invalidate", lambda conn, record, _exc: turns.release(conn, record)
         )
         return engine
-    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+    engine = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+    notify_writes(engine)
+    return engine
 
 
 def pool_usage(engine: Engine) -> tuple[int, int]:

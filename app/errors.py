@@ -328,6 +328,11 @@ def problem_spec(description: str) -> dict[str, Any]:
     return {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": description}
 
 
+#: The answer of a read withheld where the reader is.
+LEGAL_RESPONSE: dict[int | str, dict[str, Any]] = {
+    451: problem_spec("Withheld in the reader's country")
+}
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: problem_spec(title)
     for status, title in (

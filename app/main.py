@@ -11,6 +11,7 @@ from app.articles.editorial_router import router as articles_editorial_router
 from app.breaking import router as breaking
 from app.breaking.broadcaster import Broadcaster
 from app.changes.router import router as changes_router
+from app.changes.service import next_clock_change
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker, pool_usage
 from app.docs import install_docs
@@ -20,7 +21,8 @@ from app.errors import install_error_handlers
 from app.feeds import router as feeds
 from app.health.router import router as health_router
 from app.health.shutdown import DRAINING
-from app.http.fastpath import ArticleReads, FastPathMiddleware, FeedReads
+from app.http.fastpath import ArticleReads, FastPathMiddleware, FeedReads, SearchReads
+from app.http.frontcache import FrontCache, FrontCacheMiddleware
 from app.http.limits import BodySizeLimitMiddleware
 from app.http.middleware import (
     GzipWhenAcceptedMiddleware,
@@ -32,7 +34,8 @@ from app.metrics.middleware import POOLS, SSE_STREAMS, MetricsMiddleware
 from app.notices.editorial_router import router as notices_editorial_router
 from app.ratelimit.middleware import install_rate_limits
 from app.replicas import ReplicaRoutingMiddleware, make_store
-from app.search.router import router as search_router
+from app.search import router as search
+from app.search.service import MAX_QUERY
 from app.taxonomy.editorial_router import router as taxonomy_editorial_router
 from app.taxonomy.router import router as taxonomy_router
 from app.videos.editorial_router import router as videos_editorial_router
@@ -49,6 +52,9 @@ every read has a strong ETag; lists are cursor-paginated.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    front_cache = FrontCache(
+        settings.front_cache_mb * 1024 * 1024, next_clock_change, settings.country_header
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine, settings.resizer())
         app.state.read_store = make_store(settings)
+        await front_cache.open(app.state.read_store)
         worker = None
         if settings.webhook_worker:
             worker = DeliveryWorker(settings, app.state.sessionmaker, app.state.read_store)
@@ -78,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             SSE_STREAMS.set_function(lambda: 0)
             if worker is not None:
                 await worker.stop()
+            await front_cache.close()
             await app.state.read_store.close()
             engine.dispose()
 
@@ -91,13 +99,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.state.front_cache = front_cache
     install_error_handlers(app)
     for router in (
         editions_router,
         articles.router,
         articles_editorial_router,
         videos_router,
-        search_router,
+        search.router,
         taxonomy_router,
         breaking.router,
         feeds.router,
@@ -127,11 +136,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             news_sitemap=feeds.get_news_sitemap,
             breaking=breaking.list_breaking,
         ),
+        search=SearchReads(
+            search=search.search_content,
+            related_articles=search.list_related_articles,
+            max_query=MAX_QUERY,
+        ),
     )
     if settings.database_replica_urls:
         app.add_middleware(ReplicaRoutingMiddleware, settings=settings)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
+    app.add_middleware(FrontCacheMiddleware, cache=front_cache)
     app.add_middleware(HeadAsGetMiddleware)
     install_rate_limits(app, settings)
     app.add_middleware(RequestIdMiddleware)

@@ -106,6 +106,15 @@ class SQLiteReadStore:
     async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
         return self._execute(query, params).fetchall()
 
+    def data_version(self) -> int:
+        """Moves whenever another connection, in any process, commits a write."""
+        try:
+            row = self._connection().execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            self._reset()
+            raise
+        return int(row[0])
+
     async def ping(self) -> None:
         try:
             self._connection().execute("SELECT 1 FROM alembic_version").fetchone()

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPBearer
 
 from app.articles import editorial
+from app.articles.dependencies import ArticleId
 from app.articles.schemas import (
     ArticleOut,
     ArticlePatch,
@@ -52,7 +53,6 @@ bearer = HTTPBearer(
 )
 router = APIRouter(tags=["editorial"], dependencies=[Security(bearer)])
 
-ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id.")]
 RevisionNumber = Annotated[int, Path(ge=1, le=2**31, description="The revision's number.")]
 IfMatch = Annotated[
     str | None,

@@ -6,7 +6,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.articles.schemas import ArticleOut, RelatedVideoPage, SummaryOut, Teaser, TeaserPage
+from app.articles.dependencies import ArticleId
+from app.articles.schemas import (
+    TEASER_FIELDS,
+    ArticleOut,
+    RelatedVideoPage,
+    SummaryOut,
+    TeaserPage,
+)
 from app.articles.service import (
     Moved,
     article_by_id,
@@ -22,7 +29,7 @@ from app.articles.service import (
     live_summary_response,
     related_videos,
 )
-from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, problem_spec
+from app.errors import LEGAL_RESPONSE, PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem
 from app.formats.schemas import FormatQuery, ListFormatQuery, format_responses
 from app.formats.service import check_fields, private_format, public_format
 from app.http.caching import public_answer
@@ -36,16 +43,11 @@ from app.videos.schemas import RelatedVideo
 router = APIRouter(tags=["articles"])
 
 ARTICLE_FIELDS = frozenset(ArticleOut.model_fields)
-TEASER_FIELDS = frozenset(Teaser.model_fields)
 SUMMARY_FIELDS = frozenset(SummaryOut.model_fields)
 RELATED_VIDEO_FIELDS = frozenset(RelatedVideo.model_fields)
 SLUG = SLUG_PATTERN
 CODE = CODE_PATTERN
 
-ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id.")]
-LEGAL_RESPONSE: dict[int | str, dict[str, object]] = {
-    451: problem_spec("Withheld in the reader's country")
-}
 # With a token (Authorization: Bearer), a reader of the service's drafts gets the
 # live editorial representation, whatever its status; any answer to a request
 # with a token is private.

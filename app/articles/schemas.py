@@ -155,6 +155,9 @@ class ArticleOut(BaseModel):
     notices: list[NoticeOut]
 
 
+TEASER_FIELDS = frozenset(Teaser.model_fields)
+
+
 class TeaserPage(BaseModel):
     items: list[Teaser]
     next_cursor: str | None

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
-from app.articles.schemas import Teaser
+from app.articles.schemas import TEASER_FIELDS
 from app.breaking.broadcaster import Broadcaster, EventStream
 from app.breaking.schemas import BreakingEnded, BreakingPage
 from app.breaking.service import Reader, breaking_list, log_head
@@ -18,8 +18,6 @@ from app.kit.fields import CODE_PATTERN
 from app.kit.timeutil import now_ms
 
 router = APIRouter(tags=["breaking"])
-
-TEASER_FIELDS = frozenset(Teaser.model_fields)
 
 
 @router.get(

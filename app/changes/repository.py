@@ -2,18 +2,31 @@
 
 from functools import lru_cache
 
-from sqlalchemy import BigInteger, bindparam, select
+from sqlalchemy import BigInteger, bindparam, exists, func, select
 
-from app.models import Change, ChangeCounter, ChangeItem
+from app.models import ArticleRender, Change, ChangeCounter, ChangeItem
 from app.readstore import Query
 
 C = Change.__table__.c
 K = ChangeCounter.__table__.c
 I = ChangeItem.__table__.c  # noqa: E741
+R = ArticleRender.__table__.c
 
 HEAD = Query(select(K.seq, K.recorded_at).where(K.id == 1))
 
 ANY_DUE = Query(select(I.item_id).where(I.due_ts <= bindparam("now", type_=BigInteger)).limit(1))
+
+_NOW = bindparam("now", type_=BigInteger)
+# The next moment the clock changes an item (a publication, an embargo's end, a
+# video's window), the next breaking flag to expire, and whether a video's change
+# is due but not recorded yet (its next one is then not known).
+CLOCK = Query(
+    select(
+        select(func.min(I.due_ts)).where(I.due_ts > _NOW).scalar_subquery(),
+        select(func.min(R.breaking_until)).where(R.breaking_until > _NOW).scalar_subquery(),
+        exists().where(I.item_type == "video", I.due_ts <= _NOW),
+    )
+)
 
 
 @lru_cache(maxsize=8)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.changes import repository
 from app.kit.timeutil import db_time_ms, iso_from_ms, now_ms
+from app.notices.repository import ALL_NOTICES
 from app.readmodel.changes import materialise_due
 from app.readstore import ReadStore
 
@@ -43,6 +44,28 @@ def materialise(sessions: sessionmaker[Session]) -> int:
 
 async def anything_due(store: ReadStore) -> bool:
     return await store.one(repository.ANY_DUE, {"now": now_ms()}) is not None
+
+
+#: How soon to look again when a video's change is due and not recorded yet (the
+#: delivery worker records it within a poll).
+UNRECORDED_RECHECK_MS = 1_000
+
+
+async def next_clock_change(store: ReadStore, now: int) -> int | None:
+    """The first moment after ``now`` at which the clock alone may change a public
+    answer: an article published or out of embargo, a breaking flag expiring, a
+    video's availability window opening or closing, a notice starting or ending."""
+    row = await store.one(repository.CLOCK, {"now": now})
+    assert row is not None
+    due, breaking, unrecorded = row
+    moments = [moment for moment in (due, breaking) if moment is not None]
+    if unrecorded:
+        moments.append(now + UNRECORDED_RECHECK_MS)
+    for *_, active_from, active_until, _ in await store.all(ALL_NOTICES, {}):
+        for edge in (db_time_ms(active_from), db_time_ms(active_until)):
+            if edge is not None and edge > now:
+                moments.append(edge)
+    return min(moments, default=None)
 
 
 @dataclass(slots=True)

@@ -79,8 +79,8 @@ def feed_query(filters: frozenset[str]) -> Query:
 @lru_cache(maxsize=4)
 def sitemap_query(filters: frozenset[str]) -> Query:
     """The visible articles of a service published since ``since``, with teasers."""
-    statement: Select[tuple[int, str, int, int, str]] = (
-        select(R.article_id, R.etag, R.updated_ts, R.public_from, R.teaser)
+    statement: Select[tuple[int, str, int, int, str, int]] = (
+        select(R.article_id, R.etag, R.updated_ts, R.public_from, R.teaser, R.published_ts)
         .where(*_visible(filters), R.published_ts >= bindparam("since"))  # type: ignore[arg-type]
         .order_by(R.published_ts.desc(), R.article_id.desc())
         .limit(bindparam("limit"))

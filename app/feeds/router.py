@@ -1,5 +1,6 @@
 """Public feeds (RSS, Atom, JSON Feed) and Google News sitemaps of each service."""
 
+import gzip
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES
 from app.feeds import atom, jsonfeed, rss, service, sitemap
 from app.feeds.schemas import JsonFeed
 from app.http.caching import public_response
+from app.http.frontcache import expires_at
 from app.http.reader import reader
 from app.kit.fields import CODE_PATTERN, SLUG_PATTERN
 from app.kit.timeutil import now_ms
@@ -60,8 +62,10 @@ def _respond(request: Request, settings: Settings, answer: service.Answer) -> Re
     headers = {"Vary": f"{settings.country_header}, Accept-Encoding"}
     if "gzip" in request.headers.get("accept-encoding", ""):
         # A strong validator names one encoding of the body (RFC 9110 8.8.3).
-        body, etag = service.gzipped(answer), f"{answer.etag}-gzip"
+        body, etag = gzip.compress(body, compresslevel=6, mtime=0), f"{answer.etag}-gzip"
         headers["Content-Encoding"] = "gzip"
+    if answer.expires_ms is not None:
+        expires_at(request, answer.expires_ms)
     return public_response(
         request,
         body,

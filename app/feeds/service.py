@@ -6,12 +6,10 @@ detail and kept, by ETag, in a bounded in-process memo: any change to the
 article, its videos or its taxonomy makes a new ETag, so nothing stale is
 served. What depends on the request is applied to it: which articles are
 visible (the query), and which videos the reader's country and the clock let
-play, and so carry an enclosure. A whole feed is kept too, for as long as the
-rows it was built from and the clock (a video's availability window) leave it
-unchanged.
+play, and so carry an enclosure. Whole answers are kept by the front cache
+(``app.http.frontcache``).
 """
 
-import gzip
 import hashlib
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -92,24 +90,13 @@ class Answer:
     last_modified_ms: int
     surrogate_keys: str
     media_type: str
+    #: When the clock alone changes the answer (an article leaving the sitemap's window).
+    expires_ms: int | None = None
 
 
 # Keys hold the article's ETag and everything else the rendering depends on.
 _ITEMS: Memo[Rendered] = Memo(4096)
 _URLS: Memo[str] = Memo(8192)
-# Whole feeds by validator: a few dozen (services, filters, countries that differ).
-_BODIES: Memo[bytes] = Memo(128)
-_GZIPPED: Memo[bytes] = Memo(64)
-
-
-def gzipped(answer: "Answer") -> bytes:
-    """The body gzip-encoded, once per validator: feed readers and crawlers ask
-    for gzip, and compressing a feed costs more than building it."""
-    found = _GZIPPED.get(answer.etag)
-    if found is None:
-        found = gzip.compress(answer.body, compresslevel=6, mtime=0)
-        _GZIPPED.put(answer.etag, found)
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,20 +199,6 @@ async def _load(
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class _Built:
-    answer: Answer
-    #: When the clock changes the feed by itself (a video's availability window
-    #: opens or closes): until then the same request gets the same answer.
-    until: int
-
-
-# Whole answers by request: format, addresses, country, service and filter,
-# and the rows read (ids, ETags, times), which every change to the feed moves.
-_FEEDS: Memo[_Built] = Memo(128)
-_NEVER = 2**63
-
-
 async def feed(
     store: ReadStore,
     fmt: str,
@@ -249,12 +222,7 @@ async def feed(
             params[f"{kind}_id"] = term[0]
             terms.append(term)
     rows = await store.all(repository.feed_query(frozenset(filters)), params)
-    key = (fmt, base, self_url, country, service, tuple(terms), tuple(rows))
-    built = _FEEDS.get(key)
-    if built is None or now >= built.until:
-        built = await _build(store, fmt, service, terms, rows, country, now, base, self_url)
-        _FEEDS.put(key, built)
-    return built.answer
+    return await _build(store, fmt, service, terms, rows, country, now, base, self_url)
 
 
 async def _build(
@@ -267,7 +235,7 @@ async def _build(
     now: int,
     base: str,
     self_url: str,
-) -> _Built:
+) -> Answer:
     form = FORMATS[fmt]
     last_modified = max(
         [
@@ -301,7 +269,6 @@ async def _build(
     texts: list[str | tuple[Item, list[str]]] = []
     keys = [f"feed-{service.code}", f"service-{service.code}"]
     video_ids: list[int] = []
-    until = _NEVER
     for article_id, *_ in rows:
         found = rendered.get(article_id)
         if found is None:
@@ -322,38 +289,27 @@ async def _build(
                     if moment <= now:
                         # A window that opened or closed has changed the feed.
                         last_modified = max(last_modified, moment)
-                    else:
-                        until = min(until, moment)
             if fixed:
                 fragments.append(fragment)
                 playable.append(video_id)
         validators.append([found.etag, playable])
         video_ids.extend(playable)
         texts.append((found.item, fragments))
-    etag = _digest(validators)
-    # The validator covers everything the body is made of: the body of a
-    # validator seen before (for another country, say) is that body again.
-    body = _BODIES.get(etag)
-    if body is None:
-        items = [
-            text
-            if isinstance(text, str)
-            else text[0].head + form.join_videos(text[1]) + text[0].tail
-            for text in texts
-        ]
-        body = "".join(
-            (form.document_head(channel), form.separator.join(items), form.document_tail)
-        ).encode()
-        _BODIES.put(etag, body)
+    items = [
+        text if isinstance(text, str) else text[0].head + form.join_videos(text[1]) + text[0].tail
+        for text in texts
+    ]
+    body = "".join(
+        (form.document_head(channel), form.separator.join(items), form.document_tail)
+    ).encode()
     keys.extend(f"video-{video_id}" for video_id in dict.fromkeys(video_ids))
-    answer = Answer(
+    return Answer(
         body=body,
-        etag=etag,
+        etag=_digest(validators),
         last_modified_ms=last_modified,
         surrogate_keys=" ".join(keys),
         media_type=form.media_type,
     )
-    return _Built(answer, until)
 
 
 async def news_sitemap(
@@ -367,7 +323,7 @@ async def news_sitemap(
     rows = await store.all(repository.sitemap_query(frozenset(filters)), params)
     urls = []
     validators: list[object] = ["sitemap", base, service.name]
-    for article_id, etag, _, _, teaser in rows:
+    for article_id, etag, _, _, teaser, _ in rows:
         key = ("sitemap", article_id, etag, base, service.name)
         fragment = _URLS.get(key)
         if fragment is None:
@@ -384,4 +340,5 @@ async def news_sitemap(
         last_modified_ms=last_modified,
         surrogate_keys=f"sitemap-{code} service-{code}",
         media_type=sitemap.MEDIA_TYPE,
+        expires_ms=min(row[5] for row in rows) + sitemap.WINDOW_MS if rows else None,
     )

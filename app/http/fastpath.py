@@ -25,8 +25,9 @@ _TEMPLATES = {
     None: "/v1/articles/{article_id}",
     "/summary": "/v1/articles/{article_id}/summary",
     "/related-videos": "/v1/articles/{article_id}/related-videos",
+    "/related": "/v1/articles/{article_id}/related",
 }
-_ARTICLE = re.compile(r"^/v1/articles/([1-9][0-9]{0,17})(/summary|/related-videos)?$")
+_ARTICLE = re.compile(r"^/v1/articles/([1-9][0-9]{0,17})(/summary|/related-videos|/related)?$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _LIMIT = re.compile(r"^[1-9][0-9]{0,2}$")
 _SORTS = frozenset({"-published_at", "published_at", "-updated_at"})
@@ -50,6 +51,15 @@ FeedRead = Callable[..., Awaitable[Response]]
 
 
 @dataclass(frozen=True, slots=True)
+class SearchReads:
+    """The endpoint functions of search and related articles, and the longest query."""
+
+    search: Callable[..., Awaitable[Response]]
+    related_articles: ItemRead
+    max_query: int
+
+
+@dataclass(frozen=True, slots=True)
 class FeedReads:
     """The endpoint functions of the feeds, news sitemaps and breaking list."""
 
@@ -60,7 +70,9 @@ class FeedReads:
     breaking: FeedRead
 
 
-def _article_handler(reads: ArticleReads, path: str, query: bytes) -> Handler | None:
+def _article_handler(
+    reads: ArticleReads, search: SearchReads, path: str, query: bytes
+) -> Handler | None:
     match = _ARTICLE.match(path)
     if match is None or query:
         return None
@@ -72,6 +84,8 @@ def _article_handler(reads: ArticleReads, path: str, query: bytes) -> Handler | 
         return lambda request: reads.get_article(request, article_id)
     if tail == "/summary":
         return lambda request: reads.get_article_summary(request, article_id)
+    if tail == "/related":
+        return lambda request: search.related_articles(request, article_id)
     return lambda request: reads.list_related_videos(request, article_id)
 
 
@@ -153,18 +167,70 @@ def _breaking_handler(reads: FeedReads, query: bytes) -> Handler | None:
     return lambda request: reads.breaking(request, service=code)
 
 
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_SEARCH_SORTS = frozenset({"relevance", "-published_at"})
+_TYPES = frozenset({"article", "video"})
+
+
+def _search_handler(reads: SearchReads, query: bytes) -> Handler | None:
+    """A search by words with the service, language, type, sort, limit and cursor."""
+    try:
+        pairs = parse_qsl(
+            query.decode("ascii"), keep_blank_values=True, strict_parsing=True, errors="strict"
+        )
+    except (UnicodeDecodeError, ValueError):
+        return None
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params or name not in _SEARCH_PARAMETERS:
+            return None
+        params[name] = value
+    q = params.get("q", "")
+    if not 0 < len(q) <= reads.max_query:
+        return None
+    for name, pattern in (("service", _CODE), ("language", _LANGUAGE)):
+        if name in params and not pattern.match(params[name]):
+            return None
+    limit = params.get("limit", "20")
+    if not _LIMIT.match(limit) or int(limit) > 100:
+        return None
+    cursor = params.get("cursor")
+    if cursor is not None and not 0 < len(cursor) <= 300:
+        return None
+    sort = params.get("sort", "relevance")
+    kind = params.get("type")
+    if sort not in _SEARCH_SORTS or (kind is not None and kind not in _TYPES):
+        return None
+    arguments: dict[str, Any] = {
+        "q": q,
+        "service": params.get("service"),
+        "language": params.get("language"),
+        "type": kind,
+        "sort": sort,
+        "limit": int(limit),
+        "cursor": cursor,
+    }
+    return lambda request: reads.search(request, **arguments)
+
+
+_SEARCH_PARAMETERS = frozenset({"q", "service", "language", "type", "sort", "limit", "cursor"})
+
+
 def _template(path: str) -> str:
-    for suffix in ("/summary", "/related-videos"):
+    for suffix in ("/summary", "/related-videos", "/related"):
         if path.endswith(suffix):
             return _TEMPLATES[suffix]
     return _TEMPLATES[None]
 
 
 class FastPathMiddleware:
-    def __init__(self, app: ASGIApp, reads: ArticleReads, feeds: FeedReads) -> None:
+    def __init__(
+        self, app: ASGIApp, reads: ArticleReads, feeds: FeedReads, search: SearchReads
+    ) -> None:
         self.app = app
         self.reads = reads
         self.feeds = feeds
+        self.search = search
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = None
@@ -177,8 +243,11 @@ class FastPathMiddleware:
                     handler = _list_handler(self.reads, scope["query_string"])
                     template = path
                 else:
-                    handler = _article_handler(self.reads, path, scope["query_string"])
+                    handler = _article_handler(self.reads, self.search, path, scope["query_string"])
                     template = _template(path)
+            elif path == "/v1/search" and anonymous:
+                handler = _search_handler(self.search, scope["query_string"])
+                template = path
             elif path == "/v1/breaking" and anonymous:
                 handler = _breaking_handler(self.feeds, scope["query_string"])
                 template = path

@@ -1,23 +1,19 @@
 """Who is reading: the country set by the CDN, the time, the read store."""
 
-import re
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from app.config import Settings
+from app.http.frontcache import country_code
 from app.readstore import ReadStore
-
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
 def reader_country(request: Request, settings: Settings) -> str | None:
     """The ISO 3166 code from the configured header; unknown values mean no country."""
     value = request.headers.get(settings.country_header)
-    if value is None:
-        return None
-    value = value.strip().upper()
-    return value if _COUNTRY.match(value) and value not in ("XX", "T1") else None
+    code = None if value is None else country_code(value.encode("latin-1"))
+    return None if code is None else code.decode()
 
 
 async def get_store(request: Request) -> ReadStore:

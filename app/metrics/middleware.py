@@ -3,6 +3,7 @@ their latency, the requests in flight, the database pools and the open event str
 
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -71,6 +72,11 @@ POOLS = PoolCollector()
 REGISTRY.register(POOLS)
 
 
+# Each series' children, found once: ``labels()`` takes a lock and builds a key on
+# every call, which costs more than a read answered from memory.
+_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def route_template(scope: Scope) -> str:
     """The route's path template (never the raw path, whose ids would explode the labels)."""
     template = scope.get("masthead.route")
@@ -113,8 +119,15 @@ class MetricsMiddleware:
             IN_FLIGHT.dec()
             elapsed = time.perf_counter() - started
             route = route_template(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(route).observe(elapsed)
+            key = (scope["method"], route, status)
+            found = _SERIES.get(key)
+            if found is None:
+                found = _SERIES[key] = (
+                    REQUESTS.labels(scope["method"], route, str(status)),
+                    LATENCY.labels(route),
+                )
+            found[0].inc()
+            found[1].observe(elapsed)
             if self.access_log is not None:
                 self.access_log.write(
                     {

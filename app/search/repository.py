@@ -13,7 +13,6 @@ from sqlalchemy import (
     BigInteger,
     Float,
     Select,
-    Text,
     and_,
     bindparam,
     cast,
@@ -48,26 +47,6 @@ V = VideoRender.__table__.c
 
 # Reading ---------------------------------------------------------------------
 
-
-def _state(version: Any) -> Query:
-    now = bindparam("now", type_=BigInteger)
-    return Query(
-        select(
-            version,
-            select(func.min(D.public_from)).where(D.public_from > now).scalar_subquery(),
-            select(func.min(D.breaking_until)).where(D.breaking_until > now).scalar_subquery(),
-        )
-    )
-
-
-# The store's version, and the next moment an article becomes public or stops being
-# breaking news: what decides whether a kept answer still holds.
-STATE = {
-    "sqlite": _state(
-        select(column("data_version")).select_from(table("pragma_data_version")).scalar_subquery()
-    ),
-    "postgresql": _state(cast(func.pg_current_snapshot(), Text)),
-}
 
 SERVICE_LANGUAGE = Query(select(Service.language).where(Service.code == bindparam("code")))
 

@@ -3,29 +3,21 @@
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.articles.schemas import Teaser
+from app.articles.dependencies import ArticleId
+from app.articles.schemas import TEASER_FIELDS
 from app.articles.service import check_token
-from app.errors import PROBLEM_RESPONSES, problem_spec
+from app.errors import LEGAL_RESPONSE, PROBLEM_RESPONSES
 from app.http.caching import public_response
-from app.http.fields import parse_fields, trim_list
+from app.http.fields import Fields, parse_fields, trim_list
+from app.http.frontcache import expires_at
 from app.http.pagination import next_link
 from app.http.reader import reader
 from app.kit.timeutil import now_ms, to_ms
-from app.search.cache import AnswerCache
 from app.search.schemas import ArticleHit, RelatedArticlePage, SearchPage, VideoHit
-from app.search.service import MAX_QUERY, RELATED_MAX, Filters, cached_search, related_articles
-
-TEASER_FIELDS = frozenset(Teaser.model_fields)
-ArticleId = Annotated[int, Path(ge=1, le=2**62, description="The article's id.")]
-Fields = Annotated[
-    str | None, Query(description="Comma-separated top-level fields to keep.", max_length=500)
-]
-LEGAL_RESPONSE: dict[int | str, dict[str, object]] = {
-    451: problem_spec("Withheld in the reader's country")
-}
+from app.search.service import MAX_AGE_MS, MAX_QUERY, RELATED_MAX, Filters, related_articles, search
 
 router = APIRouter()
 
@@ -38,14 +30,6 @@ QUERY_HELP = (
     'Words (all must match), "quoted phrases", -exclusions and OR between two items; '
     "inflected forms and spellings of names are found too."
 )
-
-
-def _cache(request: Request) -> AnswerCache:
-    state = request.app.state
-    cache: AnswerCache | None = getattr(state, "search_cache", None)
-    if cache is None:
-        cache = state.search_cache = AnswerCache(state.settings.search_cache_size)
-    return cache
 
 
 def _ms(value: datetime | None) -> int | None:
@@ -94,17 +78,14 @@ async def search_content(
         published_before=_ms(published_before),
         type=type,
     )
-    page = await cached_search(
-        store,
-        _cache(request),
-        q,
-        filters,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        country=country,
-        now=now_ms(),
+    now = now_ms()
+    page = await search(
+        store, q, filters, sort=sort, limit=limit, cursor=cursor, country=country, now=now
     )
+    # Recency in the ranking moves with the clock, slowly.
+    expires_at(request, now + MAX_AGE_MS)
+    if page.changes_ms is not None:
+        expires_at(request, page.changes_ms)
     headers = {"Link": next_link(request, page.next_cursor)} if page.next_cursor else None
     return public_response(
         request,

@@ -28,12 +28,14 @@ from app.http.pagination import list_body
 from app.readmodel.availability import resolve
 from app.readstore import ReadStore, Row
 from app.search import repository
-from app.search.cache import AnswerCache
 from app.search.highlight import Marks, highlight
 from app.search.query import Item, Parsed, QueryTooLong, fts5, parse, tsquery
 from app.search.repository import DAY_MS
 
 MAX_QUERY = 300
+#: How long a search's answer is kept at most: recency in its ranking moves with the
+#: clock (in five minutes a hit's recency factor moves by less than 0.02 %).
+MAX_AGE_MS = 300_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,39 +161,6 @@ def render_hit(
     video.update(extra)
     changes = min((edge for edge in window[2:4] if edge is not None and edge > now), default=None)
     return orjson.dumps(video), video_updated, f"video-{item_id}", changes
-
-
-async def cached_search(
-    store: ReadStore,
-    cache: AnswerCache,
-    q: str,
-    filters: Filters,
-    *,
-    sort: str,
-    limit: int,
-    cursor: str | None,
-    country: str | None,
-    now: int,
-) -> Page:
-    """``search``, answered from memory while nothing it depends on has changed."""
-    if cache.size <= 0:
-        return await search(
-            store, q, filters, sort=sort, limit=limit, cursor=cursor, country=country, now=now
-        )
-    version, next_public, next_unbreaking = await store.one(  # type: ignore[misc]
-        repository.STATE[store.backend], {"now": now}
-    )
-
-    async def make() -> tuple[Page, int | None]:
-        page = await search(
-            store, q, filters, sort=sort, limit=limit, cursor=cursor, country=country, now=now
-        )
-        moments = [m for m in (next_public, next_unbreaking, page.changes_ms) if m is not None]
-        return page, min(moments, default=None)
-
-    key = (q, filters, sort, limit, cursor, country)
-    page: Page = await cache.get_or_make(key, version, now, make)
-    return page
 
 
 async def search(

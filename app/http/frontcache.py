@@ -1,0 +1,418 @@
+"""Hot public reads answered from memory, before anything else of the application runs.
+
+An anonymous GET of a public read is kept as its response was sent: status, headers,
+body, ETag, and its gzip encoding once a client asks for it. It is kept by
+everything the answer depends on: scheme, host (links are absolute), path, query
+string and the reader's country (from the configured header, as the reads see it).
+A request with credentials is never answered from memory, and only a response
+marked ``public`` with a strong ETag, varying by nothing but the country and the
+encoding, is kept.
+
+A kept answer holds exactly as long as what it was made from:
+
+* until any write is committed, by any process on the host (the store's version,
+  see ``app.storeversion``); the version is read with every request;
+* until the next moment the clock alone changes some public answer (a scheduled
+  publication, an embargo's end, a breaking flag's expiry, a video's availability
+  window, a notice's period), found with one query each time the version moves;
+* until the moment the read itself named with ``expires_at`` (a window sliding
+  with the clock, a ranking aging).
+
+When either of the first two moves, everything kept is dropped at once. Memory is
+bounded in bytes; the least recently used answers go first. Requests that miss the
+same answer at the same version while it is being made wait for that one answer.
+"""
+
+import asyncio
+import gzip
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.readstore import ReadStore
+from app.storeversion import StoreVersion, store_version
+
+#: Where a read names the moment its answer stops holding (epoch ms).
+EXPIRES = "masthead.expires_ms"
+#: Below this many bytes an answer is not worth compressing (as ``GZipMiddleware``).
+GZIP_MINIMUM = 1000
+_CREDENTIALS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
+_CONDITIONAL = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
+_NOT_KEPT = frozenset({b"content-length", b"etag", b"set-cookie", b"content-encoding"})
+_COUNTRY = re.compile(rb"^[A-Z]{2}$")
+_NEVER = 2**63
+#: What an entry costs beyond its body and headers (objects, lists, key), and each
+#: header beyond its bytes, as measured with ``sys.getsizeof``, roughly.
+_OVERHEAD = 1200
+_PER_HEADER = 160
+
+ClockBoundary = Callable[[ReadStore, int], Awaitable[int | None]]
+
+
+def expires_at(request: Request, moment_ms: int) -> None:
+    """Tell the front cache that this answer may change by itself at ``moment_ms``."""
+    found = request.scope.get(EXPIRES)
+    request.scope[EXPIRES] = moment_ms if found is None else min(found, moment_ms)
+
+
+def country_code(value: bytes | None) -> bytes | None:
+    """The ISO 3166 code a country header names; unknown values mean no country."""
+    if value is None:
+        return None
+    value = value.strip().upper()
+    return value if _COUNTRY.match(value) and value not in (b"XX", b"T1") else None
+
+
+def _etag_matches(header: bytes, etag: bytes) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2)."""
+    for candidate in header.split(b","):
+        candidate = candidate.strip()
+        if candidate == b"*" or candidate.removeprefix(b"W/") == etag:
+            return True
+    return False
+
+
+def _http_seconds(value: bytes) -> int | None:
+    try:
+        moment = parsedate_to_datetime(value.decode("latin-1"))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None if moment.tzinfo is None else int(moment.timestamp())
+
+
+@dataclass(slots=True)
+class Variant:
+    body: bytes
+    etag: bytes
+    ok_headers: list[tuple[bytes, bytes]]
+    not_modified_headers: list[tuple[bytes, bytes]]
+
+
+@dataclass(slots=True)
+class Entry:
+    """One kept answer, in each encoding made so far."""
+
+    epoch: int
+    expires_ms: int
+    headers: list[tuple[bytes, bytes]]
+    identity: Variant
+    last_modified_s: int | None
+    route: object
+    compressible: bool
+    gzipped: Variant | None = None
+    size: int = field(default=0)
+    kept: bool = False
+
+
+def _variant(
+    headers: list[tuple[bytes, bytes]], body: bytes, etag: bytes, encoding: bytes | None
+) -> Variant:
+    extra = [(b"etag", etag)]
+    if encoding is not None:
+        extra.append((b"content-encoding", encoding))
+    not_modified = [(name, value) for name, value in headers if name != b"content-type"] + extra
+    ok = [*headers, *extra, (b"content-length", str(len(body)).encode())]
+    return Variant(body, etag, ok, not_modified)
+
+
+def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers with Accept-Encoding in Vary (the answer has two encodings)."""
+    out, found = [], False
+    for name, value in headers:
+        if name == b"vary":
+            found = True
+            names = [part.strip() for part in value.split(b",")]
+            if b"accept-encoding" not in (part.lower() for part in names):
+                value = b", ".join([*names, b"Accept-Encoding"])
+        out.append((name, value))
+    if not found:
+        out.append((b"vary", b"Accept-Encoding"))
+    return out
+
+
+class FrontCache:
+    """The kept answers of one process, and the version they were made at."""
+
+    def __init__(self, max_bytes: int, clock_boundary: ClockBoundary, country_header: str) -> None:
+        self.max_bytes = max_bytes
+        self.clock_boundary = clock_boundary
+        self.country_header = country_header.lower().encode()
+        self.bytes = 0
+        #: Requests answered from memory, and those that were kept after being made.
+        self.hits = 0
+        self.misses = 0
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._making: dict[Hashable, asyncio.Future[Entry | None]] = {}
+        self._store: ReadStore | None = None
+        self._version: StoreVersion | None = None
+        self._seen: int | None = None
+        self._epoch = 0
+        self._boundary = 0
+        self._checking: asyncio.Lock | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0 and self._version is not None
+
+    async def open(self, store: ReadStore) -> None:
+        if self.max_bytes <= 0:
+            return
+        self._store = store
+        self._checking = asyncio.Lock()
+        version = store_version(store)
+        await version.open()
+        self._version = version
+
+    async def close(self) -> None:
+        if self._version is not None:
+            version, self._version = self._version, None
+            await version.close()
+        self.clear()
+
+    def clear(self) -> None:
+        for entry in self._entries.values():
+            entry.kept = False
+        self._entries.clear()
+        self.bytes = 0
+
+    async def epoch(self, now: int) -> int | None:
+        """The epoch answers made now belong to; it moves, and everything kept is
+        dropped, when the store's version moves or the clock passes a boundary.
+        None: nothing may be kept or served now."""
+        assert self._version is not None and self._store is not None
+        seen = self._version.current()
+        if seen is None:
+            self.clear()
+            return None
+        if seen == self._seen and now < self._boundary:
+            return self._epoch
+        assert self._checking is not None
+        async with self._checking:
+            if seen == self._seen and now < self._boundary:
+                return self._epoch
+            boundary = await self.clock_boundary(self._store, now)
+            self.clear()
+            self._epoch += 1
+            self._seen = seen
+            self._boundary = _NEVER if boundary is None else boundary
+            return self._epoch
+
+    def get(self, key: Hashable, epoch: int, now: int) -> Entry | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.epoch != epoch or now >= entry.expires_ms:
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Hashable, entry: Entry) -> None:
+        if entry.epoch != self._epoch:
+            return  # made from what has changed since
+        if key in self._entries:
+            self._drop(key)
+        entry.size = len(entry.identity.body) + _OVERHEAD
+        for name, value in entry.identity.ok_headers:
+            entry.size += _PER_HEADER + len(name) + len(value)
+        if entry.size > self.max_bytes // 8:
+            return
+        self._entries[key] = entry
+        entry.kept = True
+        self.bytes += entry.size
+        self._shrink()
+
+    def gzipped(self, entry: Entry) -> Variant:
+        if entry.gzipped is None:
+            body = gzip.compress(entry.identity.body, compresslevel=6, mtime=0)
+            etag = entry.identity.etag[:-1] + b'-gzip"'
+            entry.gzipped = _variant(entry.headers, body, etag, b"gzip")
+            if entry.kept:
+                entry.size += len(body)
+                self.bytes += len(body)
+                self._shrink()
+        return entry.gzipped
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key)
+        entry.kept = False
+        self.bytes -= entry.size
+
+    def _shrink(self) -> None:
+        while self.bytes > self.max_bytes and self._entries:
+            _, entry = self._entries.popitem(last=False)
+            entry.kept = False
+            self.bytes -= entry.size
+
+
+def _is_kept_path(path: str) -> bool:
+    """The public reads whose dependence on the clock the boundaries cover."""
+    return path.startswith(
+        ("/v1/articles", "/v1/search", "/v1/feeds/", "/v1/sitemaps/", "/v1/breaking", "/v1/videos")
+    )
+
+
+class FrontCacheMiddleware:
+    def __init__(self, app: ASGIApp, cache: FrontCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cache = self.cache
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not cache.enabled
+            or not _is_kept_path(scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        country = host = if_none_match = if_modified_since = None
+        gzip_accepted = False
+        country_header = cache.country_header
+        for name, value in scope["headers"]:
+            if name in _CREDENTIALS:
+                await self.app(scope, receive, send)
+                return
+            if name == country_header:
+                country = country_code(value)
+            elif name == b"host":
+                host = value
+            elif name == b"accept-encoding":
+                gzip_accepted = b"gzip" in value
+            elif name == b"if-none-match":
+                if_none_match = value
+            elif name == b"if-modified-since":
+                if_modified_since = value
+        now = int(time.time() * 1000)
+        epoch = await cache.epoch(now)
+        if epoch is None:
+            await self.app(scope, receive, send)
+            return
+        key = (scope["scheme"], host, scope["path"], scope["query_string"], country)
+        entry = cache.get(key, epoch, now)
+        if entry is None:
+            making = cache._making.get((key, epoch))
+            if making is not None:
+                entry = await asyncio.shield(making)
+            if entry is None:
+                entry = await self._make(scope, receive, send, key, epoch, now)
+                if entry is None:
+                    return  # answered as it came
+        else:
+            cache.hits += 1
+            scope["masthead.route"] = entry.route
+        variant = entry.identity
+        if gzip_accepted and entry.compressible:
+            variant = cache.gzipped(entry)
+        if if_none_match is not None:
+            fresh = _etag_matches(if_none_match, variant.etag)
+        elif if_modified_since is not None and entry.last_modified_s is not None:
+            since = _http_seconds(if_modified_since)
+            fresh = since is not None and entry.last_modified_s <= since
+        else:
+            fresh = False
+        if fresh:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": variant.not_modified_headers,
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": variant.ok_headers})
+        await send({"type": "http.response.body", "body": variant.body})
+
+    async def _make(
+        self, scope: Scope, receive: Receive, send: Send, key: Hashable, epoch: int, now: int
+    ) -> Entry | None:
+        """The answer made by the application as for a plain request (no validators,
+        no compression), kept if it may be; None when it was sent as it came."""
+        cache = self.cache
+        future: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
+        cache._making[(key, epoch)] = future
+        inner = dict(scope)
+        inner["headers"] = [(n, v) for n, v in scope["headers"] if n not in _CONDITIONAL]
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        entry = None
+        try:
+            await self.app(inner, receive, capture)
+            for name in inner.keys() - scope.keys():
+                scope[name] = inner[name]
+            assert start is not None
+            body = b"".join(chunks)
+            entry = self._entry(start, body, inner, epoch, now)
+            if entry is not None:
+                cache.misses += 1
+                cache.put(key, entry)
+        finally:
+            del cache._making[(key, epoch)]
+            future.set_result(entry)
+        if entry is None:
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+        return entry
+
+    def _entry(
+        self, start: Message, body: bytes, scope: Scope, epoch: int, now: int
+    ) -> Entry | None:
+        if start["status"] != 200:
+            return None
+        expires = scope.get(EXPIRES, _NEVER)
+        if expires <= now:
+            return None
+        headers: list[tuple[bytes, bytes]] = []
+        etag = cache_control = last_modified = None
+        for name, value in start.get("headers", []):
+            name = name.lower()
+            if name in _NOT_KEPT:
+                if name == b"etag":
+                    etag = value
+                elif name != b"content-length":
+                    return None  # cookies, or an encoding made inside
+                continue
+            if name == b"cache-control":
+                cache_control = value
+            elif name == b"last-modified":
+                last_modified = value
+            elif name == b"vary":
+                for part in value.split(b","):
+                    if part.strip().lower() not in (self.cache.country_header, b"accept-encoding"):
+                        return None
+            headers.append((name, value))
+        if (
+            etag is None
+            or etag.startswith(b"W/")
+            or cache_control is None
+            or not cache_control.startswith(b"public")
+        ):
+            return None
+        compressible = len(body) >= GZIP_MINIMUM
+        if compressible:
+            headers = _with_vary(headers)
+        return Entry(
+            epoch=epoch,
+            expires_ms=expires,
+            headers=headers,
+            identity=_variant(headers, body, etag, None),
+            last_modified_s=None if last_modified is None else _http_seconds(last_modified),
+            route=scope.get("masthead.route") or getattr(scope.get("route"), "path", None),
+            compressible=compressible,
+        )

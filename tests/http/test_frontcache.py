@@ -1,0 +1,198 @@
+"""The front cache: hot public reads from memory, exact after writes and at the
+clock's boundaries, never for credentials, keyed by country and encoding."""
+
+import gzip
+from typing import Any
+
+import pytest
+from articles.editorial_kit import Newsroom, room
+from factories import bundle, iso, notice, video
+from support import soon, wait_until
+
+from app.http.frontcache import Entry, FrontCache, _variant
+from app.readstore import SQLiteReadStore
+
+__all__ = ["room"]
+
+
+def cache_of(room: Newsroom) -> FrontCache:
+    cache: FrontCache = room.client.app.state.front_cache  # type: ignore[attr-defined]
+    return cache
+
+
+def published(room: Newsroom, headline: str, **fields: Any) -> int:
+    article_id: int = room.draft(headline=headline, **fields)["id"]
+    answer = room.publish(article_id)
+    assert answer.status_code == 200, answer.text
+    return article_id
+
+
+def test_a_hot_read_is_answered_from_memory_with_the_same_answer(room: Newsroom) -> None:
+    article_id = published(room, "Harbour reopens after the storm")
+    cache = cache_of(room)
+    first = room.get(article_id)
+    hits = cache.hits
+    again = room.get(article_id)
+    assert cache.hits == hits + 1
+    assert again.status_code == first.status_code == 200
+    assert again.content == first.content
+    for name in ("etag", "cache-control", "last-modified", "surrogate-key", "vary"):
+        assert again.headers[name] == first.headers[name]
+    assert int(again.headers["content-length"]) == len(again.content)
+
+
+def test_a_read_after_a_write_sees_the_write(room: Newsroom) -> None:
+    article_id = published(room, "Harbour reopens after the storm")
+    for path in (f"/v1/articles/{article_id}", "/v1/articles?service=en"):
+        assert room.client.get(path).status_code == 200
+        assert room.client.get(path).status_code == 200
+    for n in range(5):
+        headline = f"Harbour reopens after the storm, update {n}"
+        assert room.patch(article_id, {"headline": headline}).status_code == 200
+        assert room.get(article_id).json()["headline"] == headline
+        teasers = room.client.get("/v1/articles", params={"service": "en"}).json()["items"]
+        assert [t["headline"] for t in teasers if t["id"] == article_id] == [headline]
+
+
+def test_requests_with_credentials_are_never_answered_from_memory(room: Newsroom) -> None:
+    article_id = published(room, "Harbour reopens after the storm")
+    cache = cache_of(room)
+    room.get(article_id)
+    room.get(article_id)
+    hits, misses = cache.hits, cache.misses
+    with_token = room.get(article_id, "en_editor")
+    assert with_token.status_code == 200
+    assert with_token.headers["cache-control"] == "private, no-store"
+    cookie = room.client.get(f"/v1/articles/{article_id}", headers={"Cookie": "session=1"})
+    assert cookie.status_code == 200
+    assert (cache.hits, cache.misses) == (hits, misses)
+
+
+def test_answers_are_kept_by_the_readers_country(room: Newsroom) -> None:
+    article_id = published(room, "Withheld in Russia", withheld_in=["RU"])
+    path = f"/v1/articles/{article_id}"
+    for _ in range(2):
+        assert room.client.get(path).status_code == 200
+        assert room.client.get(path, headers={"CF-IPCountry": "RU"}).status_code == 451
+        assert room.client.get(path, headers={"CF-IPCountry": "gb"}).status_code == 200
+        # Unknown values are no country, as the reads take them.
+        assert room.client.get(path, headers={"CF-IPCountry": "XX"}).status_code == 200
+
+
+def test_gzip_is_kept_beside_the_plain_answer_with_its_own_validator(room: Newsroom) -> None:
+    article_id = published(room, "Harbour reopens after the storm")
+    path = f"/v1/articles/{article_id}"
+    plain = room.client.get(path, headers={"Accept-Encoding": "identity"})
+    cache = cache_of(room)
+    hits = cache.hits
+    with room.client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as packed:
+        raw = b"".join(packed.iter_raw())
+    assert cache.hits == hits + 1
+    assert packed.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(raw) == plain.content
+    assert packed.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    for response in (plain, packed):
+        assert "Accept-Encoding" in response.headers["vary"]
+    again = room.client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["etag"] == packed.headers["etag"]
+    assert again.content == b""
+    # If-None-Match compares weakly; the plain tag does not name the gzip answer.
+    weak = room.client.get(
+        path, headers={"Accept-Encoding": "identity", "If-None-Match": "W/" + plain.headers["etag"]}
+    )
+    assert weak.status_code == 304
+    crossed = room.client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["etag"]}
+    )
+    assert crossed.status_code == 200
+
+
+def test_a_scheduled_article_appears_at_its_time_with_no_write(room: Newsroom) -> None:
+    article_id = room.draft(headline="Midnight budget vote")["id"]
+    when = soon(1.0)
+    assert room.publish(article_id, at=iso(when)).status_code == 200
+    store = room.client.app.state.read_store  # type: ignore[attr-defined]
+    before = store.data_version() if isinstance(store, SQLiteReadStore) else None
+    for _ in range(2):
+        assert room.get(article_id).status_code == 404
+        listed = room.client.get("/v1/articles", params={"service": "en"}).json()["items"]
+        assert article_id not in [item["id"] for item in listed]
+    wait_until(when)
+    assert room.get(article_id).status_code == 200
+    listed = room.client.get("/v1/articles", params={"service": "en"}).json()["items"]
+    assert article_id in [item["id"] for item in listed]
+    if before is not None:
+        assert store.data_version() == before  # nothing was written meanwhile
+
+
+def test_a_breaking_flag_and_a_notice_end_at_their_time_with_no_write(
+    room: Newsroom, store: Any
+) -> None:
+    until = soon(1.0)
+    article_id = published(room, "Earthquake", breaking_until=iso(until))
+    store(bundle(notices=[notice("n1", ["GB"], active_until=iso(until))]))
+    path = f"/v1/articles/{article_id}"
+    for _ in range(2):
+        assert room.get(article_id).json()["breaking"] is not None
+        assert room.client.get(path, headers={"CF-IPCountry": "GB"}).json()["notices"]
+    wait_until(until)
+    assert room.get(article_id).json()["breaking"] is None
+    assert room.client.get(path, headers={"CF-IPCountry": "GB"}).json()["notices"] == []
+
+
+def test_a_video_window_opens_and_closes_at_its_times_with_no_write(
+    room: Newsroom, store: Any
+) -> None:
+    opens, closes = soon(1.0), soon(2.5)
+    availability = {"available_from": iso(opens), "available_until": iso(closes)}
+    store(bundle(videos=[video("en", "Window", availability=availability)]))
+    items = room.client.get("/v1/videos").json()["items"]
+    [listed] = [item for item in items if item["title"] == "Window"]
+    path = f"/v1/videos/{listed['id']}"
+    for moment, reason in ((opens, "not_yet_available"), (closes, None)):
+        for _ in range(2):
+            assert room.client.get(path).json()["unavailable_reason"] == reason
+        wait_until(moment)
+    assert room.client.get(path).json()["unavailable_reason"] == "expired"
+
+
+def test_search_is_answered_from_memory_and_dropped_by_a_write(room: Newsroom) -> None:
+    article_id = published(room, "Harbour reopens after the storm")
+    cache = cache_of(room)
+    first = room.client.get("/v1/search", params={"q": "harbour"})
+    assert [hit["id"] for hit in first.json()["items"]] == [article_id]
+    hits = cache.hits
+    assert room.client.get("/v1/search", params={"q": "harbour"}).content == first.content
+    assert cache.hits == hits + 1
+    assert room.patch(article_id, {"headline": "Ferries sail again"}).status_code == 200
+    assert room.client.get("/v1/search", params={"q": "harbour"}).json()["items"] == []
+
+
+def _entry(cache: FrontCache, size: int) -> Entry:
+    headers = [(b"content-type", b"application/json")]
+    return Entry(
+        epoch=cache._epoch,
+        expires_ms=2**62,
+        headers=headers,
+        identity=_variant(headers, b"x" * size, b'"tag"', None),
+        last_modified_s=None,
+        route=None,
+        compressible=True,
+    )
+
+
+@pytest.mark.parametrize("size", [100, 5_000])
+def test_memory_is_bounded_and_the_least_recently_used_go_first(size: int) -> None:
+    async def never(*_: object) -> None:
+        return None
+
+    cache = FrontCache(100_000, never, "CF-IPCountry")
+    for key in range(200):
+        cache.put(key, _entry(cache, size))
+        assert cache.get(0, cache._epoch, 0) is not None  # used each time: kept
+        assert cache.bytes <= cache.max_bytes
+    kept = [key for key in range(200) if cache.get(key, cache._epoch, 0) is not None]
+    assert 0 in kept and 199 in kept and len(kept) < 200
