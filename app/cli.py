@@ -33,6 +33,8 @@ def serve(
     """Bring the schema up to date and serve the API."""
     import uvicorn
 
+    from app.http.server import BoundedHttpToolsProtocol
+
     settings = get_settings()
     migrate.upgrade(settings.database_url)
     if demo or settings.demo_on_start:
@@ -46,6 +48,7 @@ def serve(
         log_level="warning",
         access_log=False,
         proxy_headers=True,
+        http=BoundedHttpToolsProtocol,
     )
 
 
