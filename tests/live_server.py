@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Seconds for the server to migrate and answer (a few on an idle machine).
-SERVER_START = 60
+#: Seconds for the server to migrate and answer (a few on an idle machine, more on a busy one).
+SERVER_START = 180
 
 
 def free_port() -> int:

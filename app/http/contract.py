@@ -21,7 +21,8 @@ _IF_MATCH_DESCRIPTION = "The ETag you last read; a stale one is a 412, a malform
 
 def document_http_contract(spec: dict[str, Any]) -> None:
     """Declare If-Match (required wherever its absence is a 428), the length of an
-    Idempotency-Key, and the names ``fields=`` takes on each read."""
+    Idempotency-Key, the names ``fields=`` takes on each read, the token of every
+    operation that answers 401, and the 415 of every operation that takes content."""
     schemas = spec.get("components", {}).get("schemas", {})
     for methods in spec.get("paths", {}).values():
         for operation in methods.values():
@@ -35,6 +36,9 @@ def document_http_contract(spec: dict[str, Any]) -> None:
                 if_match["required"] = "428" in responses
                 if_match["schema"] = {"type": "string", "pattern": IF_MATCH_PATTERN}
                 if_match.setdefault("description", _IF_MATCH_DESCRIPTION)
+            if "401" in responses and "security" not in operation:
+                # The write routes that a shared dependency guards: a token is required.
+                operation["security"] = [{"token": []}]
             if "requestBody" in operation and "415" not in responses:
                 responses["415"] = _unsupported_media_type()
             key = _parameter(parameters, "header", "Idempotency-Key")

@@ -1,7 +1,12 @@
 """Request bodies larger than the limit answer 413 before they are read whole."""
 
+import json
+from typing import Any
+
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 
 DEFAULT_LIMIT = 2 * 1024 * 1024
 IMPORT_LIMIT = 64 * 1024 * 1024
@@ -130,28 +135,112 @@ class BodyMediaTypeMiddleware:
                 else {},
             )
             return
-        await self.app(scope, receive, send)
+        await _without_repeated_keys(self.app, scope, receive, send)
+
+
+class _RepeatedKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(key)
+        found[key] = value
+    return found
+
+
+async def _without_repeated_keys(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """A JSON object that names a member twice is refused (422): parsers disagree on
+    which one counts, so no reading of it is safe (RFC 8259 4)."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            await app(scope, _replay(b"", message, receive), send)
+            return
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    try:
+        json.loads(body, object_pairs_hook=_unique_pairs)
+    except _RepeatedKey as repeated:
+        await _send_problem(
+            scope,
+            send,
+            422,
+            "Unprocessable Content",
+            "validation",
+            f"The body names the member {repeated.key!r} more than once.",
+            errors=[{"location": "body", "field": repeated.key, "message": "repeated member"}],
+        )
+        return
+    except (ValueError, RecursionError):
+        pass  # the route says what is wrong with it
+    await app(scope, _replay(body, None, receive), send)
+
+
+def _replay(body: bytes, then: Message | None, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            if then is not None:
+                return then
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 async def _refuse_media(scope: Scope, send: Send, detail: str, headers: dict[bytes, bytes]) -> None:
-    body = orjson.dumps(
-        {
-            "type": "https://masthead.dev/problems/unsupported-media-type",
-            "title": "Unsupported Media Type",
-            "status": 415,
-            "detail": detail,
-            "instance": scope["path"],
-        }
+    await _send_problem(
+        scope,
+        send,
+        415,
+        "Unsupported Media Type",
+        "unsupported-media-type",
+        detail,
+        headers=headers,
     )
+
+
+async def _send_problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    title: str,
+    slug: str,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[bytes, bytes] | None = None,
+) -> None:
+    problem: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": scope["path"],
+    }
+    if errors is not None:
+        problem["errors"] = errors
+    body = orjson.dumps(problem)
     await send(
         {
             "type": "http.response.start",
-            "status": 415,
+            "status": status,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"cache-control", b"no-store"),
-                *headers.items(),
+                *(headers or {}).items(),
             ],
         }
     )

@@ -198,7 +198,9 @@ class SecurityHeadersMiddleware:
 _ID_SEGMENT = re.compile(
     r"^/v1/(?:articles|videos|notices|webhooks)/([^/]+)(?:/(?:revisions|deliveries)/([^/]+))?"
 )
-_CANONICAL_ID = re.compile(r"^[1-9][0-9]*$")
+#: How an integer is written once: no sign but a minus, no leading zero, no ``_``
+#: (``0`` and ``-3`` are out of range, a 422, as the route says).
+_CANONICAL_ID = re.compile(r"^(0|-?[1-9][0-9]*)$")
 _NUMERIC = re.compile(r"^[+-]?[0-9_]+$")
 
 

@@ -92,6 +92,13 @@ def test_every_put_patch_and_delete_declares_if_match() -> None:
         assert "428" in operation["responses"], (method, path)
 
 
+def test_every_operation_that_answers_401_declares_its_token(client: TestClient) -> None:
+    for method, path, operation in operations():
+        if "401" in operation["responses"]:
+            assert {"token": []} in operation.get("security", []), (method, path)
+    assert_problem(client.post("/v1/authors", json={"slug": "jane", "name": "Jane"}), 401)
+
+
 def test_problem_answers_are_documented_as_problem_json() -> None:
     for method, path, operation in operations():
         for status, response in operation["responses"].items():
@@ -369,3 +376,36 @@ def test_a_repeated_query_parameter_is_a_400(client: TestClient, ids: Any) -> No
     assert body["errors"] == [{"location": "query", "field": "limit", "message": "repeated"}]
     assert_problem(client.get("/v1/search?q=a&q=b"), 400)
     assert client.get("/v1/articles?limit=1&service=en").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"slug": "a", "slug": "b", "name": "Jane"}',
+        b'{"slug": "a", "name": "Jane", "bio": null, "name": "John"}',
+    ],
+)
+def test_a_member_named_twice_is_a_422(client: TestClient, token: str, content: bytes) -> None:
+    answer = client.post(
+        "/v1/authors",
+        content=content,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    body = assert_problem(answer, 422)
+    assert body["errors"][0]["message"] == "repeated member"
+    assert client.get("/v1/authors").json()["items"] == []
+
+
+def test_a_member_named_twice_deep_in_a_patch_is_a_422(
+    client: TestClient, ids: Any, token: str
+) -> None:
+    answer = client.patch(
+        f"/v1/articles/{ids['article']}",
+        content=b'{"lead_image": {"url": "https://a.example/1.jpg", "url": "https://b.example/"}}',
+        headers={
+            "Authorization": f"Bearer {token}",
+            "If-Match": "*",
+            "Content-Type": "application/merge-patch+json",
+        },
+    )
+    assert_problem(answer, 422)
