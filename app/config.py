@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="How long a claimed delivery stays with its worker before another "
         "may take it over (a worker that died).",
     )
+    webhook_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="How long finished deliveries (succeeded or failed) and their "
+        "attempts stay in the log, replayable; older ones are deleted.",
+    )
 
 
 @lru_cache

@@ -14,6 +14,7 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 import httpx
@@ -29,6 +30,9 @@ from app.webhooks.targets import TargetRefused, pin
 
 log = logging.getLogger("masthead.webhooks")
 T = TypeVar("T")
+
+#: How often each worker deletes the deliveries past their retention.
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class DeliveryWorker:
@@ -47,6 +51,7 @@ class DeliveryWorker:
         )
         self.in_flight: dict[asyncio.Task[None], tuple[int, int]] = {}
         self._loop_task: asyncio.Task[None] | None = None
+        self._pruned_at: float | None = None
 
     # Database steps, each one transaction in a worker thread --------------------
 
@@ -94,11 +99,22 @@ class DeliveryWorker:
         if not task.cancelled() and task.exception() is not None:
             log.error("webhook delivery failed to record", exc_info=task.exception())
 
+    async def _prune(self) -> None:
+        clock = time.monotonic()
+        if self._pruned_at is not None and clock - self._pruned_at < PRUNE_EVERY_SECONDS:
+            return
+        self._pruned_at = clock
+        before = utcnow() - timedelta(days=self.settings.webhook_retention_days)
+        pruned = await self._write(lambda session: repository.prune_finished(session, before))
+        if pruned:
+            log.info("webhook deliveries past retention deleted", extra={"count": pruned})
+
     async def run_once(self) -> int:
         """One pass; how many deliveries it started."""
         if await anything_due(self.store):
             await asyncio.to_thread(materialise, self.sessions)
         await self._fan_out()
+        await self._prune()
         return await self._claim()
 
     async def drain(self, timeout: float = 30.0) -> None:

@@ -375,6 +375,47 @@ def test_the_address_is_checked_again_at_delivery(
         assert created["url"] == url
 
 
+def test_finished_deliveries_past_their_retention_are_deleted(
+    database_url: str, sessions: sessionmaker[Session], store: Any
+) -> None:
+    admin, _ = prepare(sessions, store)
+    with receiving() as receiver:
+        with masthead(database_url, webhook_worker=False) as client:
+            hooks = Hooks(client, sessions, admin, admin)
+            created = hooks.subscribe(receiver.url, ARTICLE_EVENTS)
+            for headline in ("Storm closes the harbour", "Ferries run again", "Port reopens"):
+                hooks.publish(hooks.article(headline=headline))
+        settings = Settings(
+            database_url=database_url, webhook_allow_private_targets=True, webhook_retention_days=7
+        )
+
+        async def deliver() -> None:
+            worker = DeliveryWorker(settings, sessions, make_read_store(database_url, 2))
+            try:
+                await worker.drain(timeout=10)
+            finally:
+                await worker.store.close()
+                await worker.client.aclose()
+
+        asyncio.run(deliver())
+        with sessions.begin() as session:
+            rows = session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+            assert len(rows) == 3 and {row.status for row in rows} == {"succeeded"}
+            old, recent, pending = rows
+            old.finished_at = utcnow() - timedelta(days=8)
+            recent.finished_at = utcnow() - timedelta(days=6)
+            pending.status, pending.finished_at = "pending", None
+            pending.next_attempt_at = utcnow() + timedelta(days=1)
+            keep = [recent.id, pending.id]
+        asyncio.run(deliver())
+        with sessions() as session:
+            left = session.scalars(select(WebhookDelivery.id).order_by(WebhookDelivery.id)).all()
+            assert list(left) == keep
+        with masthead(database_url, webhook_worker=False) as client:
+            listed = Hooks(client, sessions, admin, admin).deliveries(created["id"])
+            assert {item["id"] for item in listed} == set(keep)
+
+
 def test_redirects_are_not_followed(hooks: Hooks) -> None:
     with receiving(lambda n: 302 if n == 0 else 200) as receiver:
         created = hooks.subscribe(receiver.url, ["article.published"])
