@@ -15,6 +15,8 @@ from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA_REF
 IF_MATCH_PATTERN = r'^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$'
 IF_MATCH_SYNTAX = re.compile(IF_MATCH_PATTERN)
 IDEMPOTENCY_KEY_LENGTH = (1, 200)
+#: ``fields=``: names, comma-separated (the field trimmer's syntax).
+FIELDS_PATTERN = r"^[a-z_]+(,[a-z_]+)*$"
 
 _IF_MATCH_DESCRIPTION = "The ETag you last read; a stale one is a 412, a malformed one a 400."
 
@@ -47,10 +49,14 @@ def document_http_contract(spec: dict[str, Any]) -> None:
                 key["schema"] = {"type": "string", "minLength": low, "maxLength": high}
             fields = _parameter(parameters, "query", "fields")
             if fields is not None:
+                _set_string_pattern(fields, FIELDS_PATTERN)
                 names = _field_names(responses, schemas)
                 if names:
-                    name = "(" + "|".join(sorted(names)) + ")"
-                    _set_string_pattern(fields, f"^{name}(,{name})*$")
+                    fields["description"] = (
+                        "Comma-separated top-level fields to keep (of each item, in a list), "
+                        f"of: {', '.join(f'`{name}`' for name in sorted(names))}; "
+                        "another name is a 400."
+                    )
             if not parameters:
                 del operation["parameters"]
 
