@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
 from app.articles import router as articles
@@ -45,27 +44,6 @@ Masthead serves a multilingual newsroom's articles, key-point summaries, related
 videos, sections, tags and bylines as JSON. Errors are RFC 9457 problem+json;
 every read has a strong ETag; lists are cursor-paginated.
 """
-
-CORS_REQUEST_HEADERS = [
-    "Authorization",
-    "Content-Type",
-    "If-Match",
-    "If-None-Match",
-    "If-Modified-Since",
-    "Idempotency-Key",
-    "Last-Event-ID",
-    "X-Request-ID",
-]
-CORS_RESPONSE_HEADERS = [
-    "ETag",
-    "Last-Modified",
-    "Link",
-    "Location",
-    "Retry-After",
-    "RateLimit",
-    "RateLimit-Policy",
-    "X-Request-ID",
-]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -144,15 +122,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    # Any site may read the public API from a browser; a token is a header, never a
-    # cookie, so no origin gains what it did not already hold.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=CORS_REQUEST_HEADERS,
-        expose_headers=CORS_RESPONSE_HEADERS,
-        max_age=600,
-    )
     app.add_middleware(MetricsMiddleware)
     return app

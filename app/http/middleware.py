@@ -176,7 +176,34 @@ _DOCS_POLICY = (
 )
 
 
+#: CORS (Fetch standard): any site may call the API from a browser. A token is a
+#: header, never a cookie, so no origin gains what it did not already hold, and no
+#: answer depends on the origin: every answer allows ``*`` and none varies on Origin,
+#: so a shared cache serves one copy to browsers and to everyone else.
+_CORS_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (
+        b"access-control-expose-headers",
+        b"ETag, Last-Modified, Link, Location, Retry-After, RateLimit, RateLimit-Policy, "
+        b"X-Request-ID",
+    ),
+]
+_PREFLIGHT_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, HEAD, POST, PUT, PATCH, DELETE"),
+    (
+        b"access-control-allow-headers",
+        b"Authorization, Content-Type, If-Match, If-None-Match, If-Modified-Since, "
+        b"Idempotency-Key, Last-Event-ID, X-Request-ID",
+    ),
+    (b"access-control-max-age", b"600"),
+    (b"cache-control", b"public, max-age=600"),
+]
+
+
 class SecurityHeadersMiddleware:
+    """Security and CORS headers on every answer, and CORS preflights answered."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -185,13 +212,33 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         policy = _DOCS_POLICY if scope["path"].startswith("/docs") else _API_POLICY
+        if scope["method"] == "OPTIONS" and _is_preflight(scope["headers"]):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 204,
+                    "headers": [*_PREFLIGHT_HEADERS, *_SECURITY_HEADERS, policy],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS, policy]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *_SECURITY_HEADERS,
+                    policy,
+                    *_CORS_HEADERS,
+                ]
             await send(message)
 
         await self.app(scope, receive, send_secured)
+
+
+def _is_preflight(headers: list[tuple[bytes, bytes]]) -> bool:
+    names = {name for name, _ in headers}
+    return b"origin" in names and b"access-control-request-method" in names
 
 
 #: Path segments that hold an id: only its canonical decimal spelling names it.

@@ -404,7 +404,8 @@ def test_responses_are_gzipped_when_accepted(client: TestClient, content: dict[s
     assert zipped.headers["content-encoding"] == "gzip"
     assert "accept-encoding" in zipped.headers["vary"].lower()
     assert zipped.json() == plain.json()
-    assert zipped.headers["etag"] == plain.headers["etag"]
+    # Each content coding is its own representation with its own strong validator.
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
 
 
 def test_gzip_body_is_really_compressed(client: TestClient, content: dict[str, int]) -> None:
