@@ -34,6 +34,7 @@ def serve(
     """Bring the schema up to date and serve the API."""
     import uvicorn
 
+    from app.http.server import BoundedHttpToolsProtocol
     from app.metrics.logs import log_config
 
     settings = get_settings()
@@ -62,6 +63,7 @@ def serve(
         # busy host a worker still starting takes longer than the default 5 s, and the
         # restarts never end.
         timeout_worker_healthcheck=30,
+        http=BoundedHttpToolsProtocol,
     )
 
 

@@ -23,11 +23,13 @@ from app.health.router import router as health_router
 from app.health.shutdown import DRAINING
 from app.http.fastpath import ArticleReads, FastPathMiddleware, FeedReads, SearchReads
 from app.http.frontcache import FrontCache, FrontCacheMiddleware
-from app.http.limits import BodySizeLimitMiddleware
+from app.http.limits import BodyMediaTypeMiddleware, BodySizeLimitMiddleware
 from app.http.middleware import (
+    CanonicalRequestMiddleware,
     GzipWhenAcceptedMiddleware,
     HeadAsGetMiddleware,
     RequestIdMiddleware,
+    SecurityHeadersMiddleware,
 )
 from app.imports.editorial_router import router as imports_editorial_router
 from app.metrics.middleware import POOLS, SSE_STREAMS, MetricsMiddleware
@@ -144,11 +146,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.database_replica_urls:
         app.add_middleware(ReplicaRoutingMiddleware, settings=settings)
+    app.add_middleware(CanonicalRequestMiddleware)
+    app.add_middleware(BodyMediaTypeMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(GzipWhenAcceptedMiddleware, minimum_size=1000)
     app.add_middleware(FrontCacheMiddleware, cache=front_cache)
     app.add_middleware(HeadAsGetMiddleware)
     install_rate_limits(app, settings)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, access_log=settings.access_log)
     return app

@@ -37,7 +37,7 @@ from app.articles.service import (
 )
 from app.auth.dependencies import AnyToken
 from app.db import SessionDep
-from app.editorial.idempotency import idempotent
+from app.editorial.idempotency import IdempotencyKey, idempotent
 from app.editorial.patch import MergePatch, merge_patch_body
 from app.editorial.responses import write_responses
 from app.errors import PROBLEM_MEDIA_TYPE, Problem
@@ -61,22 +61,14 @@ IfMatch = Annotated[
         description='The ETag you last read (`"article-<id>-v<version>"`).',
     ),
 ]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Retrying with the same key and body replays the first answer; "
-        "the same key with another body is refused (422).",
-    ),
-]
 TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "Body too large"}
 }
 CREATE = {**write_responses(400, 401, 403, 409, 422), **TOO_LARGE}
-PATCH = {**write_responses(401, 403, 404, 409, 412, 415, 422, 428), **TOO_LARGE}
-PUT = {**write_responses(401, 403, 404, 412, 422, 428), **TOO_LARGE}
-DELETE = write_responses(401, 403, 404, 412, 422, 428)
-ACTION = {**write_responses(401, 403, 404, 409, 412, 422), **TOO_LARGE}
+PATCH = {**write_responses(400, 401, 403, 404, 409, 412, 415, 422, 428), **TOO_LARGE}
+PUT = {**write_responses(400, 401, 403, 404, 412, 422, 428), **TOO_LARGE}
+DELETE = write_responses(400, 401, 403, 404, 412, 422, 428)
+ACTION = {**write_responses(400, 401, 403, 404, 409, 412, 422), **TOO_LARGE}
 READ = write_responses(400, 401, 403, 404, 422)
 REVISION_FIELDS = frozenset(RevisionOut.model_fields)
 REVISION_DETAIL_FIELDS = frozenset(RevisionDetail.model_fields)

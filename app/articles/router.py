@@ -1,6 +1,5 @@
 """Public article endpoints."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -36,7 +35,7 @@ from app.http.caching import public_answer
 from app.http.fields import Fields, parse_fields
 from app.http.reader import reader
 from app.http.writes import PRIVATE
-from app.kit.fields import CODE_PATTERN, LANGUAGE_PATTERN, SLUG_PATTERN
+from app.kit.fields import CODE_PATTERN, LANGUAGE_PATTERN, SLUG_PATTERN, QueryTime
 from app.readmodel.articles import RELATED_MAX
 from app.videos.schemas import RelatedVideo
 
@@ -85,8 +84,8 @@ async def list_articles(
     tag: Annotated[str | None, Query(pattern=SLUG)] = None,
     author: Annotated[str | None, Query(pattern=SLUG)] = None,
     breaking: bool | None = None,
-    published_after: datetime | None = None,
-    published_before: datetime | None = None,
+    published_after: QueryTime | None = None,
+    published_before: QueryTime | None = None,
     sort: Literal["-published_at", "published_at", "-updated_at"] = "-published_at",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,

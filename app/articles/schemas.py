@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.editorial.patch import patch_model
-from app.kit.fields import LABEL_MAX, Code, Country, LanguageTag, SafeUrl, Slug, Strict
+from app.kit.fields import LABEL_MAX, Code, Country, LanguageTag, SafeUrl, Slug, Strict, Time
 from app.taxonomy.schemas import TaxonomyRef
 from app.videos.schemas import ImageRendition, RelatedVideo
 
@@ -271,8 +271,8 @@ class ArticleWrite(Strict):
     tags: list[Slug] = Field(default=[], max_length=50)
     authors: list[Slug] = Field(default=[], max_length=50)
     urgency: int = Field(default=5, ge=1, le=9)
-    breaking_until: AwareDatetime | None = None
-    embargo_until: AwareDatetime | None = None
+    breaking_until: Time | None = None
+    embargo_until: Time | None = None
     withheld_in: list[Country] = Field(default=[], max_length=250)
     translation_of: int | None = Field(
         default=None,
@@ -294,7 +294,7 @@ ArticlePatch = patch_model(
 
 
 class PublishWrite(Strict):
-    at: AwareDatetime | None = Field(
+    at: Time | None = Field(
         default=None, description="When readers may see it; in the future, it is scheduled."
     )
 

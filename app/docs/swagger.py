@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from app.docs.examples import attach_examples, recorded_examples
 from app.editorial.patch import document_patch_schemas
 from app.errors import document_problem_media_type
+from app.http.contract import document_http_contract
 
 ASSETS = Path(str(resources.files("app.docs") / "assets"))
 SWAGGER_UI_VERSION = (ASSETS / "VERSION").read_text(encoding="utf-8").strip()
@@ -41,6 +42,7 @@ def install_docs(app: FastAPI) -> None:
         spec = generate()  # cached by FastAPI: finished once, in place
         document_problem_media_type(spec)
         document_patch_schemas(spec)
+        document_http_contract(spec)
         attach_examples(spec, recorded_examples())
         return spec
 

@@ -2,10 +2,10 @@
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import Request
+from fastapi import Header, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,16 @@ from app.auth.service import Principal
 from app.editorial.repository import IdempotencyRepository
 from app.errors import BadRequest, IdempotencyConflict
 from app.models import IdempotencyRecord
+
+#: The header as a POST that honours it declares it (``idempotent`` reads it).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Retrying with the same key and body replays the first answer; "
+        "the same key with another body is refused (422).",
+    ),
+]
 
 
 def idempotent(

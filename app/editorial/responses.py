@@ -24,5 +24,5 @@ def write_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 CREATE_RESPONSES = write_responses(400, 401, 403, 409, 413, 422)
-UPDATE_RESPONSES = write_responses(401, 403, 404, 409, 412, 413, 415, 422, 428)
-DELETE_RESPONSES = write_responses(401, 403, 404, 409, 412, 422, 428)
+UPDATE_RESPONSES = write_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)
+DELETE_RESPONSES = write_responses(400, 401, 403, 404, 409, 412, 422, 428)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.auth.dependencies import require_principal
 from app.auth.service import Principal
 from app.db import SessionDep
-from app.editorial.idempotency import idempotent
+from app.editorial.idempotency import IdempotencyKey, idempotent
 from app.editorial.patch import MergePatch, merge_patch_body, patch_model
 from app.editorial.responses import CREATE_RESPONSES, DELETE_RESPONSES, UPDATE_RESPONSES
 from app.http.writes import PRIVATE, Precondition, check_if_match, private_json
@@ -89,7 +89,13 @@ def add_resource_routes(router: APIRouter, resource: Resource[KeyT, ItemT]) -> N
     def precondition(request: Request) -> Precondition:
         return lambda etag: check_if_match(request, etag, variants=resource.variants)
 
-    def create(request: Request, principal: Principal, body: Any, session: SessionDep) -> Response:
+    def create(
+        request: Request,
+        principal: Principal,
+        body: Any,
+        session: SessionDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response:
         def produce() -> Response:
             item = resource.create(session, principal, body)
             return _respond(resource.answer(session, item), 201)

@@ -1,6 +1,7 @@
 """Conditional requests and caching headers for every public read."""
 
 import hashlib
+import time
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
@@ -13,6 +14,27 @@ from app.config import Settings
 from app.http.pagination import next_link
 
 JSON_MEDIA_TYPE = "application/json"
+#: Appended to the ETag of an answer to a client that takes gzip (see the middleware).
+GZIP_ETAG_SUFFIX = "-gzip"
+
+
+def opaque_tags(header: str) -> list[str]:
+    """The entity tags of an If-Match or If-None-Match list, unquoted, with their
+    ``W/`` kept and the gzip suffix taken off (the same representation)."""
+    tags = []
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        weak = candidate.startswith("W/")
+        if weak:
+            candidate = candidate[2:]
+        if candidate == "*":
+            tags.append("*")
+            continue
+        if len(candidate) < 2 or candidate[0] != '"' or candidate[-1] != '"':
+            continue
+        tag = candidate[1:-1].removesuffix(GZIP_ETAG_SUFFIX)
+        tags.append(f"W/{tag}" if weak else tag)
+    return tags
 
 
 def body_etag(body: bytes) -> str:
@@ -30,12 +52,8 @@ def http_date(epoch_seconds: float) -> str:
 
 
 def _etag_matches(header: str, etag: str) -> bool:
-    quoted = f'"{etag}"'
-    for candidate in header.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate == quoted:
-            return True
-    return False
+    """If-None-Match compares weakly (RFC 9110 13.1.2): ``W/"x"`` matches ``"x"``."""
+    return any(tag in ("*", etag) for tag in (t.removeprefix("W/") for t in opaque_tags(header)))
 
 
 def not_modified(request: Request, etag: str, last_modified_ms: int | None) -> bool:
@@ -50,6 +68,9 @@ def not_modified(request: Request, etag: str, last_modified_ms: int | None) -> b
         except (TypeError, ValueError, IndexError):
             return False
         if since.tzinfo is None:
+            return False
+        # A date later than the server's clock is not valid (RFC 9110 8.8.2.1).
+        if since.timestamp() > time.time():
             return False
         return last_modified_ms // 1000 <= int(since.timestamp())
     return False

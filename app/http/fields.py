@@ -9,8 +9,9 @@ from fastapi import Query
 
 from app.errors import BadRequest
 from app.http.caching import Representation
+from app.http.contract import FIELDS_PATTERN
 
-_FIELDS = re.compile(r"^[a-z_]+(,[a-z_]+)*$")
+_FIELDS = re.compile(FIELDS_PATTERN)
 
 #: The ``fields`` query parameter every read of a resource or list takes.
 Fields = Annotated[

@@ -2,9 +2,14 @@
 
 import os
 import re
+from urllib.parse import parse_qsl
 
+import orjson
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.http.caching import GZIP_ETAG_SUFFIX
 
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -37,21 +42,66 @@ class RequestIdMiddleware:
 
 class GzipWhenAcceptedMiddleware:
     """Starlette's gzip, engaged only when the client accepts it: the identity
-    wrapper it otherwise puts around every response costs more than a read."""
+    wrapper it otherwise puts around every response costs more than a read.
+
+    Every answer varies on Accept-Encoding, whichever encoding it has, and a strong
+    ETag names one encoding (RFC 9110 8.8.3): an answer to a client that takes gzip
+    carries its ETag with ``-gzip`` appended, which conditional requests read back.
+    """
 
     def __init__(self, app: ASGIApp, minimum_size: int = 1000) -> None:
         self.app = app
         self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"accept-encoding":
-                    if b"gzip" in value:
-                        await self.gzip(scope, receive, send)
-                        return
-                    break
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        accepted = accepts_gzip(scope["headers"])
+
+        async def send_varying(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = _varying(message.get("headers", []), gzip=accepted)
+            await send(message)
+
+        await (self.gzip if accepted else self.app)(scope, receive, send_varying)
+
+
+def accepts_gzip(headers: list[tuple[bytes, bytes]]) -> bool:
+    """RFC 9110 12.5.3: gzip, or ``*``, with a q-value above 0."""
+    for name, value in headers:
+        if name == b"accept-encoding":
+            weights: dict[bytes, float] = {}
+            for item in value.lower().split(b","):
+                coding, _, params = item.strip().partition(b";")
+                weight = 1.0
+                for param in params.split(b";"):
+                    key, _, number = param.strip().partition(b"=")
+                    if key == b"q":
+                        try:
+                            weight = float(number)
+                        except ValueError:
+                            weight = 0.0
+                weights[coding.strip()] = weight
+            return weights.get(b"gzip", weights.get(b"*", 0.0)) > 0
+    return False
+
+
+def _varying(headers: list[tuple[bytes, bytes]], *, gzip: bool) -> list[tuple[bytes, bytes]]:
+    out = []
+    varies = False
+    for name, value in headers:
+        lower = name.lower()
+        if lower == b"vary":
+            if b"accept-encoding" not in value.lower():
+                value = value + b", Accept-Encoding"
+            varies = True
+        elif lower == b"etag" and gzip and value.endswith(b'"'):
+            value = value[:-1] + GZIP_ETAG_SUFFIX.encode() + b'"'
+        out.append((name, value))
+    if not varies:
+        out.append((b"vary", b"Accept-Encoding"))
+    return out
 
 
 class HeadAsGetMiddleware:
@@ -110,3 +160,171 @@ def _with_head(allow: bytes) -> bytes:
     if b"GET" in methods and b"HEAD" not in methods:
         methods.insert(methods.index(b"GET") + 1, b"HEAD")
     return b", ".join(methods)
+
+
+#: Every answer: no MIME sniffing, no framing, no referrer; an API answer runs nothing.
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+_API_POLICY = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+#: Swagger UI runs its own script and styles from the package.
+_DOCS_POLICY = (
+    b"content-security-policy",
+    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; frame-ancestors 'none'",
+)
+
+
+#: CORS (Fetch standard): any site may call the API from a browser. A token is a
+#: header, never a cookie, so no origin gains what it did not already hold, and no
+#: answer depends on the origin: every answer allows ``*`` and none varies on Origin,
+#: so a shared cache serves one copy to browsers and to everyone else.
+_CORS_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (
+        b"access-control-expose-headers",
+        b"ETag, Last-Modified, Link, Location, Retry-After, RateLimit, RateLimit-Policy, "
+        b"X-Request-ID",
+    ),
+]
+_PREFLIGHT_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, HEAD, POST, PUT, PATCH, DELETE"),
+    (
+        b"access-control-allow-headers",
+        b"Authorization, Content-Type, If-Match, If-None-Match, If-Modified-Since, "
+        b"Idempotency-Key, Last-Event-ID, X-Request-ID",
+    ),
+    (b"access-control-max-age", b"600"),
+    (b"cache-control", b"public, max-age=600"),
+]
+
+
+class SecurityHeadersMiddleware:
+    """Security and CORS headers on every answer, and CORS preflights answered."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = _DOCS_POLICY if scope["path"].startswith("/docs") else _API_POLICY
+        if scope["method"] == "OPTIONS" and _is_preflight(scope["headers"]):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 204,
+                    "headers": [*_PREFLIGHT_HEADERS, *_SECURITY_HEADERS, policy],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *_SECURITY_HEADERS,
+                    policy,
+                    *_CORS_HEADERS,
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
+
+
+def _is_preflight(headers: list[tuple[bytes, bytes]]) -> bool:
+    names = {name for name, _ in headers}
+    return b"origin" in names and b"access-control-request-method" in names
+
+
+#: Path segments that hold an id: only its canonical decimal spelling names it.
+_ID_SEGMENT = re.compile(
+    r"^/v1/(?:articles|videos|notices|webhooks)/([^/]+)(?:/(?:revisions|deliveries)/([^/]+))?"
+)
+#: How an integer is written once: no sign but a minus, no leading zero, no ``_``
+#: (``0`` and ``-3`` are out of range, a 422, as the route says).
+_CANONICAL_ID = re.compile(r"^(0|-?[1-9][0-9]*)$")
+_NUMERIC = re.compile(r"^[+-]?[0-9_]+$")
+
+
+class CanonicalRequestMiddleware:
+    """One spelling per request: ``/v1/articles/007`` or ``+7`` is no other name for
+    article 7 (404, as an id that never existed), and a query parameter given twice
+    is a 400, not a choice between its values (no parameter takes a list)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        found = _ID_SEGMENT.match(scope["path"])
+        if found is not None:
+            for segment in found.groups():
+                if (
+                    segment is not None
+                    and _NUMERIC.match(segment)
+                    and not _CANONICAL_ID.match(segment)
+                ):
+                    await _problem(
+                        scope, send, 404, "Not Found", "not-found", "No resource at this address."
+                    )
+                    return
+        query: bytes = scope.get("query_string", b"")
+        if b"&" in query:
+            names = [name for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)]
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                await _problem(
+                    scope,
+                    send,
+                    400,
+                    "Bad Request",
+                    "bad-request",
+                    f"Give each query parameter once: {', '.join(repeated)} came more than once.",
+                    errors=[
+                        {"location": "query", "field": name, "message": "repeated"}
+                        for name in repeated
+                    ],
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+async def _problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    title: str,
+    slug: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+) -> None:
+    problem: dict[str, object] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": scope["path"],
+    }
+    if errors is not None:
+        problem["errors"] = errors
+    body = orjson.dumps(problem)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

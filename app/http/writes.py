@@ -8,7 +8,9 @@ import orjson
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.errors import PreconditionFailed, PreconditionRequired
+from app.errors import BadRequest, PreconditionFailed, PreconditionRequired
+from app.http.caching import opaque_tags
+from app.http.contract import IF_MATCH_SYNTAX
 
 PRIVATE = "private, no-store"
 #: Called by a write rule with the item's current ETag before it changes the item:
@@ -30,7 +32,7 @@ def match_if(
     what: str = "item",
 ) -> None:
     """RFC 9110 13.1.1 If-Match against the editorial ETag: a missing header is
-    428 (when required), a stale one 412; weak tags never match. With
+    428 (when required), a malformed one 400, a stale one 412; weak tags never match. With
     ``variants``, a tag a public read gave for one reader (``"<etag>-<state>"``)
     names the same representation."""
     if if_match is None:
@@ -39,12 +41,17 @@ def match_if(
                 "Send If-Match with the ETag you last read, so that no one's change is lost."
             )
         return
-    for candidate in (part.strip() for part in if_match.split(",")):
-        if candidate.startswith("W/"):
+    if not IF_MATCH_SYNTAX.match(if_match):
+        raise BadRequest(
+            'If-Match must be "*" or a list of quoted ETags.',
+            errors=[{"location": "header", "field": "If-Match", "message": "malformed"}],
+        )
+    for tag in opaque_tags(if_match):
+        if tag.startswith("W/"):
             continue
-        if candidate == "*" or candidate == f'"{current_etag}"':
+        if tag in ("*", current_etag):
             return
-        if variants and candidate.startswith(f'"{current_etag}-'):
+        if variants and tag.startswith(f"{current_etag}-"):
             return
     raise PreconditionFailed(
         f"The {what} changed since you read it; read it again and reapply your change.",

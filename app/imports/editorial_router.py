@@ -9,7 +9,7 @@ from app.auth.dependencies import AnyToken
 from app.auth.service import require_writer
 from app.db import SessionDep
 from app.editions.service import service_in_query
-from app.editorial.idempotency import idempotent
+from app.editorial.idempotency import IdempotencyKey, idempotent
 from app.editorial.responses import write_responses
 from app.errors import Unprocessable
 from app.http.writes import private_json
@@ -50,6 +50,7 @@ def import_items(
             "service or the one of its language.",
         ),
     ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Upsert a batch by uri (ninjs or Masthead's article shape); one bad item rejects all."""
     if service is not None:

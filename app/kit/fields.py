@@ -3,11 +3,11 @@ tags, country codes and times. Each pattern is also exported for the path and
 query parameters that take the same values."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
 SLUG_PATTERN = r"^[\w-]{1,200}$"
@@ -19,9 +19,11 @@ LABEL_MAX = 1000
 
 
 class Strict(BaseModel):
-    """A shape that refuses unknown members (422), as every write does."""
+    """A shape that refuses unknown members (422), as every write does, and takes each
+    value as the JSON type its schema declares: ``"5"`` is no number, ``1`` no string,
+    ``"true"`` no boolean."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _http_url(value: str) -> str:
@@ -50,9 +52,28 @@ def _safe_url(value: str) -> str:
     return value
 
 
+_RFC3339 = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+)
+
+
+def _rfc3339_text(value: object) -> object:
+    # Lax parsing would read a number, or a numeric string, as seconds since the epoch.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 time such as 2025-09-01T10:00:00Z")
+    return value
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("must carry a time zone (RFC 3339)")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be a time between years 1 and 9999 in UTC") from None
     return value
 
 
@@ -60,7 +81,11 @@ def _aware(value: datetime) -> datetime:
 URL = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
 #: An http(s) URL that body blocks and lead images put in front of readers.
 SafeUrl = Annotated[str, Field(max_length=2000), AfterValidator(_safe_url)]
-Time = Annotated[datetime, AfterValidator(_aware)]
+Time = Annotated[
+    datetime, Field(strict=False), BeforeValidator(_rfc3339_text), AfterValidator(_aware)
+]
+#: A time in a query (``published_after``): a zone-less one is read as UTC.
+QueryTime = Annotated[datetime, BeforeValidator(_rfc3339_text)]
 Country = Annotated[str, Field(pattern=COUNTRY_PATTERN)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return rfc3339(value.astimezone(UTC))
 
 
 def to_ms(value: datetime) -> int:
@@ -27,7 +27,13 @@ def from_ms(value: int) -> datetime:
 
 
 def iso_from_ms(value: int) -> str:
-    return from_ms(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return rfc3339(from_ms(value))
+
+
+def rfc3339(value: datetime) -> str:
+    """Whole seconds with a ``Z``; the year always four digits (``strftime`` gives
+    ``65-01-29`` for the year 65)."""
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def db_time_ms(value: object) -> int | None:

@@ -15,6 +15,7 @@ from app.http.fields import Fields, parse_fields, trim_list
 from app.http.frontcache import expires_at
 from app.http.pagination import next_link
 from app.http.reader import reader
+from app.kit.fields import QueryTime
 from app.kit.timeutil import now_ms, to_ms
 from app.search.schemas import ArticleHit, RelatedArticlePage, SearchPage, VideoHit
 from app.search.service import MAX_AGE_MS, MAX_QUERY, RELATED_MAX, Filters, related_articles, search
@@ -54,8 +55,8 @@ async def search_content(
     tag: Annotated[str | None, Query(pattern=SLUG)] = None,
     author: Annotated[str | None, Query(pattern=SLUG)] = None,
     breaking: bool | None = None,
-    published_after: datetime | None = None,
-    published_before: datetime | None = None,
+    published_after: QueryTime | None = None,
+    published_before: QueryTime | None = None,
     type: Literal["article", "video"] | None = None,
     sort: Literal["relevance", "-published_at"] = "relevance",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -37,7 +37,7 @@ TOKEN: dict[str, object] = {"security": [{"token": []}]}
 READ = write_responses(400, 401, 403, 404, 422)
 WEBHOOK_FIELDS = frozenset(WebhookOut.model_fields)
 DELIVERY_FIELDS = frozenset(DeliveryOut.model_fields)
-ACTION = write_responses(401, 403, 404, 409, 422)
+ACTION = write_responses(400, 401, 403, 404, 409, 422)
 
 
 def _settings(request: Request) -> Settings:
