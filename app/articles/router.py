@@ -90,7 +90,7 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     fields: Fields = None,
-    format_: ListFormatQuery = "json",
+    format_: ListFormatQuery = None,
     status: Annotated[
         Literal["draft", "scheduled", "published", "archived"] | None,
         Query(
@@ -145,18 +145,19 @@ async def get_article(
     request: Request,
     article_id: ArticleId,
     fields: Fields = None,
-    format_: FormatQuery = "json",
+    format_: FormatQuery = None,
 ) -> Response:
     """One published article, in full (with a token, drafts of its services too)."""
     store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
-    check_fields(format_, names)
+    fmt = format_ or "json"
+    check_fields(fmt, names)
     if "authorization" in request.headers:
         live = await live_article(request, article_id, names)
         if live is not None:
-            return await private_format(request, live, format_, "article", store, settings)
+            return await private_format(request, live, fmt, "article", store, settings)
     found = await article_by_id(store, article_id, country, names)
-    return await public_format(request, found, format_, "article", store, settings)
+    return await public_format(request, found, fmt, "article", store, settings)
 
 
 @router.get(
@@ -177,17 +178,18 @@ async def get_article_by_slug(
     code: Annotated[str, Path(pattern=CODE)],
     slug: Annotated[str, Path(pattern=SLUG)],
     fields: Fields = None,
-    format_: FormatQuery = "json",
+    format_: FormatQuery = None,
 ) -> Response:
     """One published article, by its slug in its service; old slugs redirect."""
     store, settings, country = reader(request)
     names = parse_fields(fields, ARTICLE_FIELDS)
-    check_fields(format_, names)
+    fmt = format_ or "json"
+    check_fields(fmt, names)
     private = "authorization" in request.headers
     if private:
         live = await live_article_by_slug(request, code, slug, names)
         if live is not None:
-            return await private_format(request, live, format_, "article", store, settings)
+            return await private_format(request, live, fmt, "article", store, settings)
     found = await article_by_slug(store, code, slug, country, names)
     if isinstance(found, Moved):
         location = found.location
@@ -195,7 +197,7 @@ async def get_article_by_slug(
             location += f"?{request.url.query}"
         cache_control = PRIVATE if private else f"public, max-age={settings.public_max_age}"
         return RedirectResponse(location, status_code=301, headers={"Cache-Control": cache_control})
-    return await public_format(request, found, format_, "article", store, settings)
+    return await public_format(request, found, fmt, "article", store, settings)
 
 
 @router.get(

@@ -18,11 +18,12 @@ MEDIA_TYPES: dict[str, str] = {
     "jsonld": JSONLD_MEDIA_TYPE,
 }
 
+# No default in the spec: a client (or Swagger UI) that leaves it out gets JSON.
 FormatQuery = Annotated[
-    Format,
+    Format | None,
     Query(
         alias="format",
-        description="`json` (the default), `ninjs` (IPTC ninjs 3.1, answered as "
+        description="`json` (when absent), `ninjs` (IPTC ninjs 3.1, answered as "
         f"`{NINJS_MEDIA_TYPE}`) or `jsonld` (schema.org JSON-LD, `{JSONLD_MEDIA_TYPE}`). "
         "The reader's context (country, time) applies to each alike; `fields` "
         "trims the JSON representation only.",
@@ -33,8 +34,8 @@ FormatQuery = Annotated[
 #: Lists come in JSON alone: ninjs has no list, and a list asked for in another
 #: format is a 422 rather than JSON the client did not ask for.
 ListFormatQuery = Annotated[
-    Literal["json"],
-    Query(alias="format", description="Lists are JSON only (`json`, the default)."),
+    Literal["json"] | None,
+    Query(alias="format", description="Lists are JSON only (`json`, as when absent)."),
 ]
 
 

@@ -32,7 +32,7 @@ async def list_videos(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     fields: Fields = None,
-    format_: ListFormatQuery = "json",
+    format_: ListFormatQuery = None,
 ) -> Response:
     """List videos, newest first, with availability resolved for this reader."""
     store, settings, country = reader(request)
@@ -51,11 +51,12 @@ async def get_video(
     request: Request,
     video_id: Annotated[int, Path(ge=1, le=2**62)],
     fields: Fields = None,
-    format_: FormatQuery = "json",
+    format_: FormatQuery = None,
 ) -> Response:
     """One video, with its availability resolved for this reader."""
     store, settings, country = reader(request)
     names = parse_fields(fields, VIDEO_FIELDS)
-    check_fields(format_, names)
+    fmt = format_ or "json"
+    check_fields(fmt, names)
     found = await video_item(store, country, video_id)
-    return await public_format(request, trimmed(found, names), format_, "video", store, settings)
+    return await public_format(request, trimmed(found, names), fmt, "video", store, settings)
