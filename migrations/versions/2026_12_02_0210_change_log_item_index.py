@@ -5,7 +5,7 @@ the log. The articles whose breaking flag is up are marked due when it comes
 down, so that the change recorder records the flag's end at its time.
 
 Revision ID: 3b7f2c9d41e6
-Revises: 58a85d11f3d8
+Revises: 7c1e0f3a9d42
 Create Date: 2026-12-02 02:10:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3b7f2c9d41e6"
-down_revision: str | None = "58a85d11f3d8"
+down_revision: str | None = "7c1e0f3a9d42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
