@@ -54,9 +54,10 @@ every read has a strong ETag; lists are cursor-paginated.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    front_cache = FrontCache(
-        settings.front_cache_mb * 1024 * 1024, next_clock_change, settings.country_header
-    )
+    # With replicas, a body read from a replica could lag the version the cache heard
+    # from the primary, and be kept as current: answers are not kept in memory then.
+    front_cache_bytes = 0 if settings.database_replica_urls else settings.front_cache_mb << 20
+    front_cache = FrontCache(front_cache_bytes, next_clock_change, settings.country_header)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
