@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support import shared_data
 
 from app.summaries.credits import is_credit_or_link
 from app.summaries.extractive import select_sentences, split_sentences, summarize
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 #: Labels of credit lines as newsrooms write them, per language.
 LABELS = {
@@ -172,9 +170,7 @@ def test_corpus_credit_lines_are_left_out_and_corpus_prose_is_not() -> None:
         ("bruk-press-uk", "uk"),
         ("itn-corpus", None),
     ):
-        path = DATA / name / f"{name}.jsonl"
-        if not path.is_file():
-            pytest.skip(f"data set not found: {path}")
+        path = shared_data(f"{name}/{name}.jsonl")
         with path.open(encoding="utf-8") as lines:
             for line in lines:
                 record = json.loads(line)
