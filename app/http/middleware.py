@@ -45,8 +45,8 @@ class GzipWhenAcceptedMiddleware:
     wrapper it otherwise puts around every response costs more than a read.
 
     Every answer varies on Accept-Encoding, whichever encoding it has, and a strong
-    ETag names one encoding (RFC 9110 8.8.3): an answer to a client that takes gzip
-    carries its ETag with ``-gzip`` appended, which conditional requests read back.
+    ETag names one encoding (RFC 9110 8.8.3): a storable answer to a client that takes
+    gzip carries its ETag with ``-gzip`` appended, which conditional requests read back.
     """
 
     def __init__(self, app: ASGIApp, minimum_size: int = 1000) -> None:
@@ -88,6 +88,11 @@ def accepts_gzip(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def _varying(headers: list[tuple[bytes, bytes]], *, gzip: bool) -> list[tuple[bytes, bytes]]:
+    # An answer no cache may store (editorial ones: their ETag is the item's version,
+    # which If-Match takes back) keeps its ETag whatever its coding.
+    stored = not any(
+        name.lower() == b"cache-control" and b"no-store" in value for name, value in headers
+    )
     out = []
     varies = False
     for name, value in headers:
@@ -96,7 +101,7 @@ def _varying(headers: list[tuple[bytes, bytes]], *, gzip: bool) -> list[tuple[by
             if b"accept-encoding" not in value.lower():
                 value = value + b", Accept-Encoding"
             varies = True
-        elif lower == b"etag" and gzip and value.endswith(b'"'):
+        elif lower == b"etag" and gzip and stored and value.endswith(b'"'):
             value = value[:-1] + GZIP_ETAG_SUFFIX.encode() + b'"'
         out.append((name, value))
     if not varies:
