@@ -1,6 +1,5 @@
 """Database engines, the session factory and the per-request session dependency."""
 
-import threading
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -38,53 +37,18 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-#: How long a writer waits for the engine's turn before leaving it to SQLite's own
-#: busy_timeout (as long): never a deadlock, at worst the old behaviour.
-WRITER_WAIT_S = 10.0
-_HOLDS_TURN = "masthead.writer_turn"
-
-
-class _WriterTurns:
-    """One writer at a time per engine, queued in the process.
-
-    SQLite's busy handler polls a held lock with sleeps growing to 100 ms, so
-    writers queued on it take turns slowly and unfairly; under a steady stream
-    of writes the queue grew until requests timed out. Writers of one process
-    queue on this lock instead and start the moment the previous one returns
-    its connection; SQLite still arbitrates between processes."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-
-    def begin(self, connection: Connection) -> None:
-        """Writers take SQLite's write lock when they begin, so concurrent writers
-        queue instead of failing when a read lock cannot be upgraded."""
-        info = connection.connection.info
-        if not info.get(_HOLDS_TURN):
-            info[_HOLDS_TURN] = self.lock.acquire(timeout=WRITER_WAIT_S)
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            self.release(connection.connection.dbapi_connection, connection.connection)
-            raise
-
-    def release(self, _dbapi_connection: Any, record: Any) -> None:
-        # When the connection goes back to the pool: its COMMIT or ROLLBACK is done.
-        if record.info.pop(_HOLDS_TURN, False):
-            self.lock.release()
+def _sqlite_begin(connection: Connection) -> None:
+    """Writers take SQLite's write lock when they begin, so concurrent writers
+    queue on busy_timeout instead of failing when a read lock cannot be upgraded."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(raw_url: str) -> Engine:
     url = sync_url(raw_url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        turns = _WriterTurns()
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", turns.begin)
-        event.listen(engine.pool, "checkin", turns.release)
-        event.listen(
-            engine.pool, "invalidate", lambda conn, record, _exc: turns.release(conn, record)
-        )
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
     notify_writes(engine)
