@@ -112,7 +112,7 @@ def test_gzip_is_kept_beside_the_plain_answer_with_its_own_validator(room: Newsr
 
 def test_a_scheduled_article_appears_at_its_time_with_no_write(room: Newsroom) -> None:
     article_id = room.draft(headline="Midnight budget vote")["id"]
-    when = soon(1.0)
+    when = soon(3.0)
     assert room.publish(article_id, at=iso(when)).status_code == 200
     store = room.client.app.state.read_store  # type: ignore[attr-defined]
     before = store.data_version() if isinstance(store, SQLiteReadStore) else None
@@ -131,7 +131,7 @@ def test_a_scheduled_article_appears_at_its_time_with_no_write(room: Newsroom) -
 def test_a_breaking_flag_and_a_notice_end_at_their_time_with_no_write(
     room: Newsroom, store: Any
 ) -> None:
-    until = soon(1.0)
+    until = soon(4.0)
     article_id = published(room, "Earthquake", breaking_until=iso(until))
     store(bundle(notices=[notice("n1", ["GB"], active_until=iso(until))]))
     path = f"/v1/articles/{article_id}"
@@ -146,7 +146,7 @@ def test_a_breaking_flag_and_a_notice_end_at_their_time_with_no_write(
 def test_a_video_window_opens_and_closes_at_its_times_with_no_write(
     room: Newsroom, store: Any
 ) -> None:
-    opens, closes = soon(1.0), soon(2.5)
+    opens, closes = soon(3.0), soon(5.0)
     availability = {"available_from": iso(opens), "available_until": iso(closes)}
     store(bundle(videos=[video("en", "Window", availability=availability)]))
     items = room.client.get("/v1/videos").json()["items"]

@@ -92,7 +92,7 @@ def test_a_scheduled_article_appears_in_every_process_at_its_time(
     room: Newsroom, servers: list[httpx.Client]
 ) -> None:
     article_id = room.draft(headline="Midnight budget vote")["id"]
-    when = soon(1.5)
+    when = soon(3.0)
     assert room.publish(article_id, at=iso(when)).status_code == 200
     detail = f"/v1/articles/{article_id}"
     for _ in range(2):
