@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 import asyncpg
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.readstore import PostgresReadStore, ReadStore, SQLiteReadStore
 
@@ -168,14 +169,26 @@ def _before_execute(
     info[_PENDING] = token
 
 
+def _info(conn: Any) -> dict[Any, Any] | None:
+    """The connection's info, or None for a connection the database dropped (its
+    record's leftovers are cleared at check-in)."""
+    try:
+        info: dict[Any, Any] = conn.info
+    except SQLAlchemyError:
+        return None
+    return info
+
+
 def _committed(conn: Any) -> None:
-    token = conn.info.pop(_PENDING, None)
-    if token is not None:
-        conn.info[_COMMITTED] = token
+    info = _info(conn)
+    token = None if info is None else info.pop(_PENDING, None)
+    if info is not None and token is not None:
+        info[_COMMITTED] = token
 
 
 def _rolled_back(conn: Any) -> None:
-    token = conn.info.pop(_PENDING, None)
+    info = _info(conn)
+    token = None if info is None else info.pop(_PENDING, None)
     if token is not None:
         with _lock:
             _awaited.pop(token, None)

@@ -35,6 +35,7 @@ from email.utils import parsedate_to_datetime
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.http.middleware import accepts_gzip
 from app.readstore import ReadStore
 from app.storeversion import StoreVersion, store_version
 
@@ -252,9 +253,10 @@ class FrontCache:
 
 
 def _is_kept_path(path: str) -> bool:
-    """The public reads whose dependence on the clock the boundaries cover."""
-    return path.startswith(
-        ("/v1/articles", "/v1/search", "/v1/feeds/", "/v1/sitemaps/", "/v1/breaking", "/v1/videos")
+    """The public reads whose dependence on the clock the boundaries cover (the
+    breaking list, never its endless event stream)."""
+    return path == "/v1/breaking" or path.startswith(
+        ("/v1/articles", "/v1/search", "/v1/feeds/", "/v1/sitemaps/", "/v1/videos")
     )
 
 
@@ -285,7 +287,7 @@ class FrontCacheMiddleware:
             elif name == b"host":
                 host = value
             elif name == b"accept-encoding":
-                gzip_accepted = b"gzip" in value
+                gzip_accepted = accepts_gzip([(name, value)])
             elif name == b"if-none-match":
                 if_none_match = value
             elif name == b"if-modified-since":
@@ -315,7 +317,8 @@ class FrontCacheMiddleware:
             fresh = _etag_matches(if_none_match, variant.etag)
         elif if_modified_since is not None and entry.last_modified_s is not None:
             since = _http_seconds(if_modified_since)
-            fresh = since is not None and entry.last_modified_s <= since
+            # A date later than the server's clock is not valid (RFC 9110 8.8.2.1).
+            fresh = since is not None and entry.last_modified_s <= since <= now // 1000
         else:
             fresh = False
         if fresh:

@@ -38,5 +38,12 @@ def document_rate_limits(spec: dict[str, Any], exempt: Collection[str]) -> None:
             continue
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
-            if "429" not in responses:
-                responses["429"] = copy.deepcopy(TOO_MANY_REQUESTS)
+            own = responses.get("429")
+            responses["429"] = copy.deepcopy(TOO_MANY_REQUESTS)
+            if own is not None:
+                # An operation with a 429 of its own (too many event streams) may
+                # also be refused by the rate limiter.
+                responses["429"]["description"] = (
+                    f"{own['description']}; or {TOO_MANY_REQUESTS['description'][0].lower()}"
+                    f"{TOO_MANY_REQUESTS['description'][1:]}"
+                )
