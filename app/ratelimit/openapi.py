@@ -39,6 +39,8 @@ def document_rate_limits(spec: dict[str, Any], exempt: Collection[str]) -> None:
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
             own = responses.get("429")
+            if own is not None and "RateLimit" in own.get("headers", {}):
+                continue  # declared already (the spec is documented once per build)
             responses["429"] = copy.deepcopy(TOO_MANY_REQUESTS)
             if own is not None:
                 # An operation with a 429 of its own (too many event streams) may
