@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
+from starlette.types import Scope, Send
 
 from app.readstore import CONNECTION_ERRORS, is_connection_error, sqlite_error_name
 
@@ -18,6 +19,46 @@ _log = logging.getLogger("masthead.errors")
 
 PROBLEM_TYPE_BASE = "https://masthead.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+async def send_problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    title: str,
+    slug: str,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """A problem+json answer sent by a plain ASGI layer, before any route (no store:
+    it describes this request alone); a HEAD gets the headers without the body."""
+    problem: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": scope["path"],
+    }
+    if errors is not None:
+        problem["errors"] = errors
+    body = orjson.dumps(problem)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
 PROBLEM_SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}
 
 

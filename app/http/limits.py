@@ -3,10 +3,9 @@
 import json
 from typing import Any
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.errors import send_problem
 
 DEFAULT_LIMIT = 2 * 1024 * 1024
 IMPORT_LIMIT = 64 * 1024 * 1024
@@ -32,7 +31,14 @@ class BodySizeLimitMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > limit:
-                    await _reject(scope, send, limit)
+                    await send_problem(
+                        scope,
+                        send,
+                        413,
+                        "Content Too Large",
+                        "content-too-large",
+                        f"The request body exceeds {limit} bytes.",
+                    )
                     return
         received = 0
         started = False
@@ -56,31 +62,14 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _reject(scope, send, limit)
-
-
-async def _reject(scope: Scope, send: Send, limit: int) -> None:
-    body = orjson.dumps(
-        {
-            "type": "https://masthead.dev/problems/content-too-large",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": f"The request body exceeds {limit} bytes.",
-            "instance": scope["path"],
-        }
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"cache-control", b"no-store"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+                await send_problem(
+                    scope,
+                    send,
+                    413,
+                    "Content Too Large",
+                    "content-too-large",
+                    f"The request body exceeds {limit} bytes.",
+                )
 
 
 #: What a body may be sent as: JSON, and for a PATCH also a JSON merge patch (RFC 7396).
@@ -169,7 +158,7 @@ async def _without_repeated_keys(app: ASGIApp, scope: Scope, receive: Receive, s
     try:
         json.loads(body, object_pairs_hook=_unique_pairs)
     except _RepeatedKey as repeated:
-        await _send_problem(
+        await send_problem(
             scope,
             send,
             422,
@@ -200,48 +189,12 @@ def _replay(body: bytes, then: Message | None, receive: Receive) -> Receive:
 
 
 async def _refuse_media(scope: Scope, send: Send, detail: str, headers: dict[bytes, bytes]) -> None:
-    await _send_problem(
+    await send_problem(
         scope,
         send,
         415,
         "Unsupported Media Type",
         "unsupported-media-type",
         detail,
-        headers=headers,
+        headers=list(headers.items()),
     )
-
-
-async def _send_problem(
-    scope: Scope,
-    send: Send,
-    status: int,
-    title: str,
-    slug: str,
-    detail: str,
-    *,
-    errors: list[dict[str, str]] | None = None,
-    headers: dict[bytes, bytes] | None = None,
-) -> None:
-    problem: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": scope["path"],
-    }
-    if errors is not None:
-        problem["errors"] = errors
-    body = orjson.dumps(problem)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"cache-control", b"no-store"),
-                *(headers or {}).items(),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

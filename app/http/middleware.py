@@ -4,11 +4,10 @@ import os
 import re
 from urllib.parse import parse_qsl
 
-import orjson
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.errors import send_problem
 from app.http.caching import GZIP_ETAG_SUFFIX
 
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
@@ -277,7 +276,7 @@ class CanonicalRequestMiddleware:
                     and _NUMERIC.match(segment)
                     and not _CANONICAL_ID.match(segment)
                 ):
-                    await _problem(
+                    await send_problem(
                         scope, send, 404, "Not Found", "not-found", "No resource at this address."
                     )
                     return
@@ -286,7 +285,7 @@ class CanonicalRequestMiddleware:
             names = [name for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)]
             repeated = sorted({name for name in names if names.count(name) > 1})
             if repeated:
-                await _problem(
+                await send_problem(
                     scope,
                     send,
                     400,
@@ -300,36 +299,3 @@ class CanonicalRequestMiddleware:
                 )
                 return
         await self.app(scope, receive, send)
-
-
-async def _problem(
-    scope: Scope,
-    send: Send,
-    status: int,
-    title: str,
-    slug: str,
-    detail: str,
-    errors: list[dict[str, str]] | None = None,
-) -> None:
-    problem: dict[str, object] = {
-        "type": PROBLEM_TYPE_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": scope["path"],
-    }
-    if errors is not None:
-        problem["errors"] = errors
-    body = orjson.dumps(problem)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"cache-control", b"no-store"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

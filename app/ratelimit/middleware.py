@@ -6,12 +6,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-import orjson
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.errors import send_problem
 from app.ratelimit.counters import Counter, HostCounter, RedisCounter, default_state_file
 from app.ratelimit.identity import Identify
 from app.ratelimit.openapi import document_rate_limits
@@ -76,30 +75,16 @@ async def _refuse(
     scope: Scope, send: Send, policy: Policy, fields: tuple[tuple[bytes, bytes], ...], reset: int
 ) -> None:
     who = "token" if policy.name != "anonymous" else "client address"
-    body = orjson.dumps(
-        {
-            "type": PROBLEM_TYPE_BASE + "too-many-requests",
-            "title": "Too Many Requests",
-            "status": 429,
-            "detail": f"This {who} has used its {policy.quota} requests per {policy.window} "
-            f"seconds; try again in {reset} seconds.",
-            "instance": scope["path"],
-        }
+    await send_problem(
+        scope,
+        send,
+        429,
+        "Too Many Requests",
+        "too-many-requests",
+        f"This {who} has used its {policy.quota} requests per {policy.window} "
+        f"seconds; try again in {reset} seconds.",
+        headers=[(b"retry-after", str(reset).encode()), *fields],
     )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"cache-control", b"no-store"),
-                (b"retry-after", str(reset).encode()),
-                *fields,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
 
 def install_rate_limits(app: FastAPI, settings: Settings) -> None:
