@@ -1,6 +1,12 @@
 """``masthead serve`` as a process on a free port of 127.0.0.1, on its own SQLite file
 with the demo content and a token of each role (``en`` for the editor and viewer),
-or empty."""
+or empty.
+
+The database is prepared in this process, through the code the ``db upgrade``, ``demo``
+and ``token create`` commands run (tests/test_cli.py and tests/test_package.py run the
+commands themselves): each command as a process of its own would start an interpreter
+and import the app, seconds apiece on a loaded machine.
+"""
 
 import os
 import socket
@@ -11,6 +17,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from app import migrate
+from app.auth.service import create_token
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.demo.loader import load_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Seconds for the server to migrate and answer (a few on an idle machine, more on a busy one).
@@ -28,20 +40,23 @@ class LiveServer:
     def __init__(
         self, folder: Path, *, demo: bool = True, extra_env: dict[str, str] | None = None
     ) -> None:
-        self.env = {
-            **os.environ,
-            "MASTHEAD_DATABASE_URL": f"sqlite:///{folder}/masthead.db",
-            **(extra_env or {}),
-        }
-        self.masthead("db", "upgrade")
+        database_url = f"sqlite:///{folder}/masthead.db"
+        self.env = {**os.environ, "MASTHEAD_DATABASE_URL": database_url, **(extra_env or {})}
+        migrate.upgrade(database_url)
         self.tokens: dict[str, str] = {}
         if demo:
-            self.masthead("demo")
-            self.tokens = {
-                "admin": self.masthead("token", "create", "--role", "admin"),
-                "editor": self.masthead("token", "create", "--role", "editor", "--service", "en"),
-                "viewer": self.masthead("token", "create", "--role", "viewer", "--service", "en"),
-            }
+            engine = make_engine(database_url)
+            try:
+                sessions = make_sessionmaker(engine, Settings(database_url=database_url).resizer())
+                with sessions.begin() as session:
+                    load_demo(session)
+                    roles = {"admin": [], "editor": ["en"], "viewer": ["en"]}
+                    self.tokens = {
+                        role: create_token(session, role, services)[1]
+                        for role, services in roles.items()
+                    }
+            finally:
+                engine.dispose()
         port = free_port()
         self.host = f"127.0.0.1:{port}"
         self.url = f"http://{self.host}"
@@ -53,19 +68,6 @@ class LiveServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-
-    def masthead(self, *args: str) -> str:
-        """Runs the command line tool on the server's database; its last line."""
-        done = subprocess.run(
-            [sys.executable, "-m", "app.cli", *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=300,
-        )
-        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + SERVER_START

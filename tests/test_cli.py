@@ -1,6 +1,7 @@
 """The ``masthead`` command line."""
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -9,12 +10,14 @@ from pathlib import Path
 import pytest
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from typer.testing import CliRunner, Result
 
 from app import migrate
 from app.cli import app
-from app.config import get_settings
+from app.config import Settings, get_settings
+from app.main import create_app
 
 MASTHEAD = Path(sys.executable).with_name("masthead")
 
@@ -104,3 +107,26 @@ def test_db_downgrade_needs_a_revision(cli: tuple[str, CliRunner]) -> None:
     _, runner = cli
     result = invoke(runner, "db", "downgrade")
     assert result.exit_code != 0
+
+
+def test_demo_then_token_create_gives_a_token_that_the_api_takes(
+    cli: tuple[str, CliRunner],
+) -> None:
+    url, runner = cli
+    loaded = invoke(runner, "demo")
+    assert loaded.exit_code == 0, loaded.output
+    assert re.search(r"^seed\.json: [1-9]\d* created", loaded.output, re.MULTILINE)
+    made = invoke(runner, "token", "create", "--role", "editor", "--service", "en")
+    assert made.exit_code == 0, made.output
+    head, *_, secret = made.output.strip().splitlines()
+    assert re.fullmatch(r"token \d+ \(editor; services: en\)", head), made.output
+    refused = invoke(runner, "token", "create", "--role", "editor", "--service", "zz")
+    assert refused.exit_code == 2
+    with TestClient(create_app(Settings(database_url=url, webhook_worker=False))) as client:
+        listed = client.get("/v1/articles", params={"service": "en", "status": "draft"})
+        assert listed.status_code == 401
+        authorised = {"Authorization": f"Bearer {secret}"}
+        drafts = client.get(
+            "/v1/articles", params={"service": "en", "status": "draft"}, headers=authorised
+        )
+        assert drafts.status_code == 200, drafts.text

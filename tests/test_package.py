@@ -99,8 +99,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     )
     venv = base / "venv"
     run([uv, "venv", "--python", sys.executable, venv], cwd=base, env=env)
+    # Compiled at install, as pip does by default: each command below is a new interpreter.
     run(
-        [uv, "pip", "install", "--python", venv / "bin" / "python", "-c", constraints, wheel],
+        [
+            uv,
+            "pip",
+            "install",
+            "--compile-bytecode",
+            "--python",
+            venv / "bin" / "python",
+            "-c",
+            constraints,
+            wheel,
+        ],
         cwd=base,
         env=env,
         timeout=300,

@@ -1,6 +1,7 @@
 """A Masthead with its delivery worker running, an admin token, and helpers to
 subscribe and to make the changes that events announce."""
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,6 +101,21 @@ class Hooks:
         assert response.status_code == 200, response.text
         items: list[dict[str, Any]] = response.json()["items"]
         return items
+
+    def settled(self, webhook_id: int, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+        """The webhook's ``count`` deliveries once none is pending any more.
+
+        The receiver has a request before the worker has written down how it went, so a
+        test that read the log as soon as the receiver answered could find the last
+        attempt missing."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.deliveries(webhook_id)
+            if len(found) >= count and all(item["status"] != "pending" for item in found):
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{count} deliveries still pending after {timeout} s: {found}")
+            time.sleep(0.05)
 
 
 def prepare(
