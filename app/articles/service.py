@@ -106,16 +106,20 @@ def resolve_related(
     related: str, country: str | None, now: int, limit: int
 ) -> tuple[list[dict[str, Any]], str, bool]:
     """Related videos resolved for this reader, a short state key for the ETag,
-    and whether the answer depends on the reader's country."""
-    entries = orjson.loads(related)[:limit]
+    and whether the answer depends on the reader's country. The editors' videos are
+    shown whatever their state; a suggestion only to a reader who may play it."""
     videos = []
     states = []
     by_country = False
-    for entry in entries:
+    for entry in orjson.loads(related):
+        if len(videos) == limit:
+            break
         video = resolve(entry["video"], entry["rules"], country, now)
-        videos.append(video)
-        states.append(video["unavailable_reason"] or "ok")
+        reason = video["unavailable_reason"]
+        states.append(reason or "ok")
         by_country = by_country or depends_on_country(entry["rules"])
+        if reason is None or video["curated"]:
+            videos.append(video)
     return videos, ".".join(states), by_country
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Float,
@@ -25,7 +26,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from app.models import (
     ArticleAuthor,
@@ -68,37 +69,73 @@ RELATED_SOURCE = Query(
     .where(R.article_id == bindparam("id"))
 )
 
-_SHARED_TAGS = (
-    select(ArticleTag.article_id, func.count().label("shared"))
+SOURCE_TAGS = Query(select(ArticleTag.tag_id).where(ArticleTag.article_id == bindparam("id")))
+
+_OTHER = ArticleTag.__table__.alias("other")
+# Articles sharing tags with an article, most tags first, then the newest: from the
+# (tag, article) index alone. Visibility is checked on the candidates.
+RELATED_BY_TAGS = Query(
+    select(_OTHER.c.article_id)
     .where(
-        ArticleTag.tag_id.in_(
+        _OTHER.c.tag_id.in_(
             select(ArticleTag.tag_id).where(ArticleTag.article_id == bindparam("id"))
         ),
-        ArticleTag.article_id != bindparam("id"),
+        _OTHER.c.article_id != bindparam("id"),
     )
-    .group_by(ArticleTag.article_id)
-    .subquery("shared_tags")
-)
-# Public articles of the same service sharing tags with an article, most tags first.
-RELATED_BY_TAGS = Query(
-    select(
-        R.article_id,
-        _SHARED_TAGS.c.shared,
-        R.published_ts,
-        R.section_id,
-        R.breaking_until,
-        R.teaser,
-        R.updated_ts,
-    )
-    .join(_SHARED_TAGS, _SHARED_TAGS.c.article_id == R.article_id)
-    .where(
-        R.service == bindparam("service"),
-        R.public_from <= bindparam("now", type_=BigInteger),
-        R.withheld_in.not_like(bindparam("withheld_pattern")),
-    )
-    .order_by(_SHARED_TAGS.c.shared.desc(), R.published_ts.desc(), R.article_id.desc())
+    .group_by(_OTHER.c.article_id)
+    .order_by(func.count().desc(), _OTHER.c.article_id.desc())
     .limit(bindparam("limit"))
 )
+
+
+def _in_list(backend: str, target: Any) -> Any:
+    """``target`` is one of the ids of the parameter ``ids`` (see ``id_list``)."""
+    if backend == "sqlite":
+        return target.in_(select(column("value")).select_from(func.json_each(bindparam("ids"))))
+    return target == func.any(cast(bindparam("ids"), ARRAY(BigInteger)))
+
+
+def id_list(backend: str, ids: list[int]) -> Any:
+    """The ``ids`` parameter of a statement made with ``_in_list``."""
+    return orjson.dumps(ids).decode() if backend == "sqlite" else ids
+
+
+@lru_cache(maxsize=4)
+def related_candidates(backend: str) -> Query:
+    """Public articles of a service among the ``ids`` (with their indexed terms, to
+    compare them), and how many tags each shares with the article ``id``."""
+    shared = (
+        select(func.count())
+        .where(
+            ArticleTag.article_id == R.article_id,
+            ArticleTag.tag_id.in_(
+                select(_OTHER.c.tag_id).where(_OTHER.c.article_id == bindparam("id"))
+            ),
+        )
+        .scalar_subquery()
+    )
+    return Query(
+        select(
+            R.article_id,
+            shared,
+            R.section_id,
+            R.published_ts,
+            D.headline,
+            D.summary,
+            D.body,
+            R.breaking_until,
+            R.teaser,
+            R.updated_ts,
+        )
+        .join(SearchDocument, D.doc_id == R.article_id * 2)
+        .where(
+            _in_list(backend, R.article_id),
+            R.service == bindparam("service"),
+            R.public_from <= bindparam("now", type_=BigInteger),
+            R.withheld_in.not_like(bindparam("withheld_pattern")),
+        )
+    )
+
 
 DAY_MS = 86_400_000
 # Recency: a hit's relevance is multiplied by 0.4 + 0.6 / (1 + age / 14 days), so a
@@ -187,15 +224,42 @@ def _filters(filters: frozenset[str]) -> list[Any]:
     return conditions
 
 
+#: Relevance ranks at most this many matching documents, the newest (by document)
+#: among those the filters keep: scoring a match costs far more than finding it, and a
+#: common word matches a good part of the store. A page deeper than that ranks more.
+RANKED = 500
+
+
+def _cutoff(backend: str, filters: frozenset[str]) -> Any:
+    """The document below which relevance ranks nothing: the ``ranked``-th newest
+    match the filters keep (none when fewer match). Documents not public yet are
+    counted too: they are few, and leaving them in spares a join when nothing else
+    filters."""
+    conditions = [_matches(backend), *_filters(filters)[1:]]
+    if backend == "sqlite":
+        # In rowid order FTS5 streams its matches and stops at the offset, scoring none.
+        found = select(FTS.c.rowid).select_from(FTS)
+        if len(conditions) > 1:
+            found = found.join(SearchDocument, D.doc_id == FTS.c.rowid)
+        found = found.where(*conditions).order_by(FTS.c.rowid.desc())
+    else:
+        found = select(D.doc_id).where(*conditions).order_by(D.doc_id.desc())
+    newest = found.limit(1).offset(bindparam("ranked")).scalar_subquery()
+    return func.coalesce(newest, 0)
+
+
 @lru_cache(maxsize=1024)
 def search_query(backend: str, sort: str, filters: frozenset[str], after: bool) -> Query:
     """The search statement for one backend, sort and combination of filters; newest
-    first ``after`` a (published time, document) key, relevance from an offset."""
+    first ``after`` a (published time, document) key, relevance from an offset among
+    the newest ``ranked`` matches."""
     score = (_relevance(backend) * _recency(backend)).label("score")
     conditions = [_matches(backend), *_filters(filters)]
     if sort == "relevance":
         key: Any = score
         order = (score.desc(), D.doc_id.desc())
+        ranked_id = FTS.c.rowid if backend == "sqlite" else D.doc_id
+        conditions.append(ranked_id >= _cutoff(backend, filters))
     else:
         key = D.published_ts
         order = (D.published_ts.desc(), D.doc_id.desc())
