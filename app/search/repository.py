@@ -227,7 +227,13 @@ def _filters(filters: frozenset[str]) -> list[Any]:
 #: Relevance ranks at most this many matching documents, the newest (by document)
 #: among those the filters keep: scoring a match costs far more than finding it, and a
 #: common word matches a good part of the store. A page deeper than that ranks more.
-RANKED = 500
+#: Fewer on PostgreSQL, where scoring reads each match's vector out of line.
+RANKED = {"sqlite": 500, "postgresql": 200}
+
+
+#: On PostgreSQL, the newest documents in which a common word's matches are looked
+#: for first (see ``_cutoff``).
+RECENT_WINDOW = 10_000
 
 
 def _cutoff(backend: str, filters: frozenset[str]) -> Any:
@@ -242,10 +248,21 @@ def _cutoff(backend: str, filters: frozenset[str]) -> Any:
         if len(conditions) > 1:
             found = found.join(SearchDocument, D.doc_id == FTS.c.rowid)
         found = found.where(*conditions).order_by(FTS.c.rowid.desc())
-    else:
-        found = select(D.doc_id).where(*conditions).order_by(D.doc_id.desc())
-    newest = found.limit(1).offset(bindparam("ranked")).scalar_subquery()
-    return func.coalesce(newest, 0)
+        return func.coalesce(found.limit(1).offset(bindparam("ranked")).scalar_subquery(), 0)
+    # The full-text index finds the matches at once, but each one found costs a visit
+    # to its row: a common word is looked for among the newest documents first, and
+    # the whole store is searched only when too few match there. (Ordered by an
+    # expression, not by the key: walking the key backwards would test each row's
+    # vector, read out of line, until enough match.)
+    window = (
+        select(D.doc_id).order_by(D.doc_id.desc()).limit(1).offset(RECENT_WINDOW).scalar_subquery()
+    )
+
+    def newest(*extra: Any) -> Any:
+        found = select(D.doc_id).where(*conditions, *extra).order_by((D.doc_id + 0).desc())
+        return found.limit(1).offset(bindparam("ranked")).scalar_subquery()
+
+    return func.coalesce(newest(D.doc_id >= func.coalesce(window, 0)), newest(), 0)
 
 
 @lru_cache(maxsize=1024)

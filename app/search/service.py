@@ -189,7 +189,7 @@ async def search(
         "now": moment,
         "limit": limit + 1,
         "offset": offset,
-        "ranked": max(repository.RANKED, offset + limit + 1) - 1,
+        "ranked": max(repository.RANKED[store.backend], offset + limit + 1) - 1,
     }
     if store.backend == "sqlite":
         params["match"] = fts5(parsed)
@@ -241,7 +241,7 @@ async def _text_candidates(
         "now": now,
         "limit": RELATED_CANDIDATES,
         "offset": 0,
-        "ranked": repository.RANKED - 1,
+        "ranked": repository.RANKED[store.backend] - 1,
         "service": service,
         "type": "article",
         "exclude": 2 * article_id,
