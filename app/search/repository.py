@@ -72,38 +72,34 @@ RELATED_SOURCE = Query(
 SOURCE_TAGS = Query(select(ArticleTag.tag_id).where(ArticleTag.article_id == bindparam("id")))
 
 _OTHER = ArticleTag.__table__.alias("other")
-# Articles sharing tags with an article, most tags first, then the newest: from the
-# (tag, article) index alone. Visibility is checked on the candidates.
-RELATED_BY_TAGS = Query(
+# The newest articles of a tag, from the (tag, article) index alone; visibility is
+# checked on the candidates.
+TAGGED = Query(
     select(_OTHER.c.article_id)
-    .where(
-        _OTHER.c.tag_id.in_(
-            select(ArticleTag.tag_id).where(ArticleTag.article_id == bindparam("id"))
-        ),
-        _OTHER.c.article_id != bindparam("id"),
-    )
-    .group_by(_OTHER.c.article_id)
-    .order_by(func.count().desc(), _OTHER.c.article_id.desc())
+    .where(_OTHER.c.tag_id == bindparam("tag"))
+    .order_by(_OTHER.c.article_id.desc())
     .limit(bindparam("limit"))
 )
 
 
-def _in_list(backend: str, target: Any) -> Any:
-    """``target`` is one of the ids of the parameter ``ids`` (see ``id_list``)."""
+def _id_table(backend: str) -> Any:
+    """The ids of the parameter ``ids`` (see ``id_list``) as a table of ``value``s."""
     if backend == "sqlite":
-        return target.in_(select(column("value")).select_from(func.json_each(bindparam("ids"))))
-    return target == func.any(cast(bindparam("ids"), ARRAY(BigInteger)))
+        return func.json_each(bindparam("ids")).table_valued("value")
+    return func.unnest(cast(bindparam("ids"), ARRAY(BigInteger))).table_valued("value")
 
 
 def id_list(backend: str, ids: list[int]) -> Any:
-    """The ``ids`` parameter of a statement made with ``_in_list``."""
+    """The ``ids`` parameter of a statement made with ``_id_table``."""
     return orjson.dumps(ids).decode() if backend == "sqlite" else ids
 
 
 @lru_cache(maxsize=4)
 def related_candidates(backend: str) -> Query:
-    """Public articles of a service among the ``ids`` (with their indexed terms, to
-    compare them), and how many tags each shares with the article ``id``."""
+    """The public articles among the ``ids``, with their service, how many tags each
+    shares with the article ``id`` and their indexed terms (to compare them). The
+    service is not a condition here: the store would then walk the service's
+    articles rather than find the few asked for by key."""
     shared = (
         select(func.count())
         .where(
@@ -114,9 +110,11 @@ def related_candidates(backend: str) -> Query:
         )
         .scalar_subquery()
     )
+    ids = _id_table(backend)
     return Query(
         select(
             R.article_id,
+            R.service,
             shared,
             R.section_id,
             R.published_ts,
@@ -127,10 +125,11 @@ def related_candidates(backend: str) -> Query:
             R.teaser,
             R.updated_ts,
         )
+        # From the ids: the store finds each by its key.
+        .select_from(ids)
+        .join(ArticleRender, R.article_id == ids.c.value)
         .join(SearchDocument, D.doc_id == R.article_id * 2)
         .where(
-            _in_list(backend, R.article_id),
-            R.service == bindparam("service"),
             R.public_from <= bindparam("now", type_=BigInteger),
             R.withheld_in.not_like(bindparam("withheld_pattern")),
         )

@@ -228,6 +228,11 @@ async def search(
 RELATED_MAX = 20
 #: Candidates gathered each way (shared words, shared tags) before ranking.
 RELATED_CANDIDATES = 40
+#: The newest articles of each of its tags an article is compared with.
+TAGGED_PER_TAG = 200
+#: The matches of an article's terms that search ranks (the newest), to find those
+#: sharing most words with it.
+RELATED_RANKED = 100
 _NO_COUNTRY = "#"  # matches no list of country codes
 
 
@@ -241,7 +246,7 @@ async def _text_candidates(
         "now": now,
         "limit": RELATED_CANDIDATES,
         "offset": 0,
-        "ranked": repository.RANKED[store.backend] - 1,
+        "ranked": RELATED_RANKED - 1,
         "service": service,
         "type": "article",
         "exclude": 2 * article_id,
@@ -274,24 +279,40 @@ async def related_articles(
         if terms
         else []
     )
-    tagged = await store.all(
-        repository.RELATED_BY_TAGS, {"id": article_id, "limit": RELATED_CANDIDATES}
-    )
-    ids.update(row[0] for row in tagged)
+    # Per tag its newest articles; those in most of these lists share most tags.
+    shared: dict[int, int] = {}
+    for (tag_id,) in await store.all(repository.SOURCE_TAGS, {"id": article_id}):
+        for (other_id,) in await store.all(
+            repository.TAGGED, {"tag": tag_id, "limit": TAGGED_PER_TAG}
+        ):
+            shared[other_id] = shared.get(other_id, 0) + 1
+    shared.pop(article_id, None)
+    ids.update(sorted(shared, key=lambda other: (-shared[other], -other))[:RELATED_CANDIDATES])
     ids.discard(article_id)
     found = await store.all(
         repository.related_candidates(store.backend),
         {
             "id": article_id,
             "ids": repository.id_list(store.backend, sorted(ids)),
-            "service": service,
             "now": now,
             "withheld_pattern": f"%{country}%" if country is not None else _NO_COUNTRY,
         },
     )
     candidates, shown = [], {}
-    for other_id, shared, section, published, *text, breaking, teaser, updated in found:
-        candidates.append(Candidate(other_id, shared, section, published, *text))
+    for (
+        other_id,
+        other_service,
+        tags,
+        section,
+        published,
+        *text,
+        breaking,
+        teaser,
+        updated,
+    ) in found:
+        if other_service != service:
+            continue
+        candidates.append(Candidate(other_id, tags, section, published, *text))
         shown[other_id] = (breaking, teaser, updated)
     ranked = rank(Source(terms, section_id, published_ts), candidates)[:limit]
     items = [
