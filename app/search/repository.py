@@ -86,7 +86,8 @@ def _id_table(backend: str) -> Any:
     """The ids of the parameter ``ids`` (see ``id_list``) as a table of ``value``s."""
     if backend == "sqlite":
         return func.json_each(bindparam("ids")).table_valued("value")
-    return func.unnest(cast(bindparam("ids"), ARRAY(BigInteger))).table_valued("value")
+    ids = func.unnest(cast(bindparam("ids"), ARRAY(BigInteger))).table_valued("value")
+    return ids.render_derived(name="ids")
 
 
 def id_list(backend: str, ids: list[int]) -> Any:
