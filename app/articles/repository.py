@@ -94,9 +94,9 @@ SUMMARY = Query(
 )
 
 RELATED = Query(
-    select(R.public_from, R.withheld_in, R.related, R.updated_ts, R.service).where(
-        R.article_id == bindparam("id")
-    )
+    select(
+        R.public_from, R.withheld_in, R.related, R.updated_ts, R.service, R.related_detail
+    ).where(R.article_id == bindparam("id"))
 )
 
 SORTS = {

@@ -106,16 +106,20 @@ def resolve_related(
     related: str, country: str | None, now: int, limit: int
 ) -> tuple[list[dict[str, Any]], str, bool]:
     """Related videos resolved for this reader, a short state key for the ETag,
-    and whether the answer depends on the reader's country."""
-    entries = orjson.loads(related)[:limit]
-    videos = []
+    and whether the answer depends on the reader's country. The editors' videos are
+    shown whatever their state; a suggestion only to a reader who may play it."""
+    videos: list[dict[str, Any]] = []
     states = []
     by_country = False
-    for entry in entries:
+    for entry in orjson.loads(related):
+        if len(videos) == limit:
+            break
         video = resolve(entry["video"], entry["rules"], country, now)
-        videos.append(video)
-        states.append(video["unavailable_reason"] or "ok")
+        reason = video["unavailable_reason"]
+        states.append(reason or "ok")
         by_country = by_country or depends_on_country(entry["rules"])
+        if reason is None or video["curated"]:
+            videos.append(video)
     return videos, ".".join(states), by_country
 
 
@@ -308,11 +312,18 @@ async def related_videos(
 ) -> Representation:
     now = now_ms()
     row = check_visible(await store.one(repository.RELATED, {"id": article_id}), now, country)
-    _, withheld, related, updated_ts, _ = row
-    videos, _, by_country = resolve_related(related, country, now, limit)
-    keys = [f"article-{article_id}", *(f"video-{video['id']}" for video in videos)]
+    _, withheld, related, updated_ts, _, static = row
+    if static is not None and limit == DETAIL_RELATED:
+        # The detail's list, the same for every reader: served as stored.
+        video_keys, _, stored = static.partition("\n")
+        body = b"".join((b'{"items":', stored.encode(), b"}"))
+        keys, by_country = [f"article-{article_id}", *video_keys.split()], False
+    else:
+        videos, _, by_country = resolve_related(related, country, now, limit)
+        body = orjson.dumps({"items": videos})
+        keys = [f"article-{article_id}", *(f"video-{video['id']}" for video in videos)]
     found = Representation(
-        body=orjson.dumps({"items": videos}),
+        body=body,
         etag=None,
         last_modified_ms=updated_ts,
         surrogate_keys=" ".join(keys),

@@ -98,13 +98,14 @@ class ArticleSlug(Base):
 
 class ArticleTag(Base):
     __tablename__ = "article_tags"
+    # A tag's articles from the index alone, newest (highest id) first: related
+    # articles count the tags they share.
+    __table_args__ = (Index("ix_article_tags_tag_id_article_id", "tag_id", "article_id"),)
 
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
-    tag_id: Mapped[int] = mapped_column(
-        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

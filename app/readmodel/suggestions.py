@@ -1,43 +1,45 @@
-"""Suggested related videos: ranked for a batch of articles at once."""
+"""Suggested related videos: ranked for a batch of articles at once, by the measure
+related articles are ranked by (``app.readmodel.relatedness``).
 
-import re
-from datetime import datetime
-from functools import lru_cache
+The candidates of a batch are gathered with a few set-based queries (the latest
+videos of each tag, section and service the batch has), then ranked per article from
+the terms the search index keeps of each video. A video that can be played nowhere
+(no renditions) or never again (expired) is not suggested; one that some readers
+may not play is left to the read, which shows a suggestion only to readers who can
+play it.
+"""
+
+from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from app.kit.timeutil import to_ms
-from app.models import Article, Video, VideoTag
-
-_WORD = re.compile(r"\w+")
+from app.kit.analysis import analyze
+from app.kit.timeutil import now_ms, to_ms
+from app.models import Article, SearchDocument, Video, VideoRender, VideoTag
+from app.readmodel.availability import unavailable_reason
+from app.readmodel.documents import summary_document
+from app.readmodel.relatedness import Candidate, Source, rank, weighted_terms
+from app.readmodel.search_index import video_doc_id
 
 PER_TAG = 200
 PER_GROUP = 50
 
 
 def _ranked(key: Any, per: int, source: Select[Any]) -> Select[Any]:
-    """The ``per`` latest videos of each key, each with what ranking reads of it:
-    ``(key, video_id, title, published_at, service_id)``."""
+    """The ``per`` latest videos of each key: ``(key, video_id)``."""
     ranked = source.add_columns(
         func.row_number()
         .over(partition_by=key, order_by=(Video.published_at.desc(), Video.id.desc()))
         .label("n")
     ).subquery()
-    return select(
-        ranked.c.key, ranked.c.video_id, ranked.c.title, ranked.c.published_at, ranked.c.service_id
-    ).where(ranked.c.n <= per)
+    return select(ranked.c.key, ranked.c.video_id).where(ranked.c.n <= per)
 
 
 def _columns(key: Any) -> tuple[Any, ...]:
-    return (
-        key.label("key"),
-        Video.id.label("video_id"),
-        Video.title,
-        Video.published_at,
-        Video.service_id,
-    )
+    return key.label("key"), Video.id.label("video_id")
 
 
 # Built once: a write renders one article, and building these costs more than running them.
@@ -59,25 +61,47 @@ _BY_SERVICE = _ranked(
     PER_GROUP,
     select(*_columns(Video.service_id)).where(Video.service_id.in_(_KEYS)),
 )
+D = SearchDocument.__table__.c
+# What ranking reads of each candidate: its facts, its indexed terms, its availability.
+_CANDIDATES = (
+    select(
+        Video.id,
+        Video.service_id,
+        Video.section_id,
+        Video.published_at,
+        D.headline,
+        D.summary,
+        D.body,
+        VideoRender.rules,
+    )
+    .join(SearchDocument, D.doc_id == Video.id * 2 + 1)
+    .join(VideoRender, VideoRender.video_id == Video.id)
+    .where(D.doc_id.in_(bindparam("docs", expanding=True)))
+)
+_NOWHERE = frozenset({"no_sources", "expired"})
 
 
-@lru_cache(maxsize=50_000)
-def _title_words(title: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in _WORD.findall(title) if len(w) > 3)
+def _terms(article: Article) -> dict[str, float]:
+    """The article's weighted terms, from its headline and summary (the dek and the
+    key points) as the search index analyses them."""
+    summary = summary_document(article)
+    parts = [article.dek or "", *(summary["bullets"] if summary else [])]
+    headline = analyze(article.headline, article.language)
+    summary_terms = analyze("\n".join(part for part in parts if part), article.language)
+    return weighted_terms(" ".join(headline), " ".join(summary_terms), "")
 
 
 class Suggester:
-    """Ranks suggested videos for a batch of articles with a few set-based queries:
-    shared tags weigh most, then the same section, shared title words and recency."""
+    """Ranks suggested videos for a batch of articles with a few set-based queries."""
 
-    def __init__(self, session: Session, articles: list[Article]) -> None:
+    def __init__(self, session: Session, articles: Sequence[Article]) -> None:
         self.by_tag: dict[int, list[int]] = {}
         self.by_section: dict[int, list[int]] = {}
         self.by_service: dict[int, list[int]] = {}
-        self.info: dict[int, tuple[frozenset[str], datetime, int]] = {}
         tag_ids = sorted({tag.id for article in articles for tag in article.tags})
         section_ids = sorted({a.section_id for a in articles if a.section_id is not None})
         service_ids = sorted({a.service_id for a in articles})
+        found: set[int] = set()
         for statement, keys, target in (
             (_BY_TAG, tag_ids, self.by_tag),
             (_BY_SECTION, section_ids, self.by_section),
@@ -85,35 +109,51 @@ class Suggester:
         ):
             if not keys:
                 continue
-            for key, video_id, title, published_at, service_id in session.execute(
-                statement, {"keys": keys}
-            ):
+            for key, video_id in session.execute(statement, {"keys": keys}):
                 target.setdefault(key, []).append(video_id)
-                if video_id not in self.info:
-                    self.info[video_id] = (_title_words(title), published_at, service_id)
+                found.add(video_id)
+        now = now_ms()
+        # video id -> (service, candidate without its shared tags)
+        self.videos: dict[int, tuple[int, Candidate]] = {}
+        if found:
+            docs = sorted(video_doc_id(video_id) for video_id in found)
+            for row in session.execute(_CANDIDATES, {"docs": docs}):
+                video_id, service_id, section_id, published_at = row[:4]
+                headline, summary, body, rules = row[4:]
+                if unavailable_reason(orjson.loads(rules), None, now) in _NOWHERE:
+                    continue
+                candidate = Candidate(
+                    video_id, 0, section_id, to_ms(published_at), headline, summary, body
+                )
+                self.videos[video_id] = (service_id, candidate)
 
     def suggest(self, article: Article, exclude: set[int]) -> list[int]:
-        candidates: dict[int, float] = {}
+        """The article's suggested videos, best first: only of its own service."""
+        shared: dict[int, int] = {}
         for tag in article.tags:
             for video_id in self.by_tag.get(tag.id, ()):
-                candidates[video_id] = candidates.get(video_id, 0.0) + 3.0
+                shared[video_id] = shared.get(video_id, 0) + 1
+        pooled = set(shared)
         if article.section_id is not None:
-            for video_id in self.by_section.get(article.section_id, ()):
-                candidates[video_id] = candidates.get(video_id, 0.0) + 2.0
-        for video_id in self.by_service.get(article.service_id, ()):
-            candidates.setdefault(video_id, 0.0)
-        words = _title_words(article.headline)
-        reference = article.published_at or article.updated_at
-        scored: list[tuple[float, int, int]] = []
-        for video_id, score in candidates.items():
-            if video_id in exclude or video_id not in self.info:
+            pooled.update(self.by_section.get(article.section_id, ()))
+        pooled.update(self.by_service.get(article.service_id, ()))
+        candidates = []
+        for video_id in pooled - exclude:
+            found = self.videos.get(video_id)
+            if found is None or found[0] != article.service_id:
                 continue
-            title_words, published_at, service_id = self.info[video_id]
-            score += min(3, len(words & title_words))
-            if service_id == article.service_id:
-                score += 0.5
-            age_days = abs((reference - published_at).total_seconds()) / 86400
-            score += 1.0 / (1.0 + age_days / 7)
-            scored.append((score, to_ms(published_at), video_id))
-        scored.sort(reverse=True)
-        return [video_id for _, _, video_id in scored]
+            video = found[1]
+            candidates.append(
+                Candidate(
+                    video_id,
+                    shared.get(video_id, 0),
+                    video.section_id,
+                    video.published_ts,
+                    video.headline,
+                    video.summary,
+                    video.body,
+                )
+            )
+        published = article.published_at or article.updated_at
+        source = Source(_terms(article), article.section_id, to_ms(published))
+        return rank(source, candidates)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Float,
@@ -25,7 +26,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from app.models import (
     ArticleAuthor,
@@ -68,37 +69,73 @@ RELATED_SOURCE = Query(
     .where(R.article_id == bindparam("id"))
 )
 
-_SHARED_TAGS = (
-    select(ArticleTag.article_id, func.count().label("shared"))
-    .where(
-        ArticleTag.tag_id.in_(
-            select(ArticleTag.tag_id).where(ArticleTag.article_id == bindparam("id"))
-        ),
-        ArticleTag.article_id != bindparam("id"),
-    )
-    .group_by(ArticleTag.article_id)
-    .subquery("shared_tags")
-)
-# Public articles of the same service sharing tags with an article, most tags first.
-RELATED_BY_TAGS = Query(
-    select(
-        R.article_id,
-        _SHARED_TAGS.c.shared,
-        R.published_ts,
-        R.section_id,
-        R.breaking_until,
-        R.teaser,
-        R.updated_ts,
-    )
-    .join(_SHARED_TAGS, _SHARED_TAGS.c.article_id == R.article_id)
-    .where(
-        R.service == bindparam("service"),
-        R.public_from <= bindparam("now", type_=BigInteger),
-        R.withheld_in.not_like(bindparam("withheld_pattern")),
-    )
-    .order_by(_SHARED_TAGS.c.shared.desc(), R.published_ts.desc(), R.article_id.desc())
+SOURCE_TAGS = Query(select(ArticleTag.tag_id).where(ArticleTag.article_id == bindparam("id")))
+
+_OTHER = ArticleTag.__table__.alias("other")
+# The newest articles of a tag, from the (tag, article) index alone; visibility is
+# checked on the candidates.
+TAGGED = Query(
+    select(_OTHER.c.article_id)
+    .where(_OTHER.c.tag_id == bindparam("tag"))
+    .order_by(_OTHER.c.article_id.desc())
     .limit(bindparam("limit"))
 )
+
+
+def _id_table(backend: str) -> Any:
+    """The ids of the parameter ``ids`` (see ``id_list``) as a table of ``value``s."""
+    if backend == "sqlite":
+        return func.json_each(bindparam("ids")).table_valued("value")
+    ids = func.unnest(cast(bindparam("ids"), ARRAY(BigInteger))).table_valued("value")
+    return ids.render_derived(name="ids")
+
+
+def id_list(backend: str, ids: list[int]) -> Any:
+    """The ``ids`` parameter of a statement made with ``_id_table``."""
+    return orjson.dumps(ids).decode() if backend == "sqlite" else ids
+
+
+@lru_cache(maxsize=4)
+def related_candidates(backend: str) -> Query:
+    """The public articles among the ``ids``, with their service, how many tags each
+    shares with the article ``id`` and their indexed terms (to compare them). The
+    service is not a condition here: the store would then walk the service's
+    articles rather than find the few asked for by key."""
+    shared = (
+        select(func.count())
+        .where(
+            ArticleTag.article_id == R.article_id,
+            ArticleTag.tag_id.in_(
+                select(_OTHER.c.tag_id).where(_OTHER.c.article_id == bindparam("id"))
+            ),
+        )
+        .scalar_subquery()
+    )
+    ids = _id_table(backend)
+    return Query(
+        select(
+            R.article_id,
+            R.service,
+            shared,
+            R.section_id,
+            R.published_ts,
+            D.headline,
+            D.summary,
+            D.body,
+            R.breaking_until,
+            R.teaser,
+            R.updated_ts,
+        )
+        # From the ids: the store finds each by its key.
+        .select_from(ids)
+        .join(ArticleRender, R.article_id == ids.c.value)
+        .join(SearchDocument, D.doc_id == R.article_id * 2)
+        .where(
+            R.public_from <= bindparam("now", type_=BigInteger),
+            R.withheld_in.not_like(bindparam("withheld_pattern")),
+        )
+    )
+
 
 DAY_MS = 86_400_000
 # Recency: a hit's relevance is multiplied by 0.4 + 0.6 / (1 + age / 14 days), so a
@@ -187,15 +224,59 @@ def _filters(filters: frozenset[str]) -> list[Any]:
     return conditions
 
 
+#: Relevance ranks at most this many matching documents, the newest (by document)
+#: among those the filters keep: scoring a match costs far more than finding it, and a
+#: common word matches a good part of the store. A page deeper than that ranks more.
+#: Fewer on PostgreSQL, where scoring reads each match's vector out of line.
+RANKED = {"sqlite": 500, "postgresql": 200}
+
+
+#: On PostgreSQL, the newest documents in which a common word's matches are looked
+#: for first (see ``_cutoff``).
+RECENT_WINDOW = 10_000
+
+
+def _cutoff(backend: str, filters: frozenset[str]) -> Any:
+    """The document below which relevance ranks nothing: the ``ranked``-th newest
+    match the filters keep (none when fewer match). Documents not public yet are
+    counted too: they are few, and leaving them in spares a join when nothing else
+    filters."""
+    conditions = [_matches(backend), *_filters(filters)[1:]]
+    if backend == "sqlite":
+        # In rowid order FTS5 streams its matches and stops at the offset, scoring none.
+        found = select(FTS.c.rowid).select_from(FTS)
+        if len(conditions) > 1:
+            found = found.join(SearchDocument, D.doc_id == FTS.c.rowid)
+        found = found.where(*conditions).order_by(FTS.c.rowid.desc())
+        return func.coalesce(found.limit(1).offset(bindparam("ranked")).scalar_subquery(), 0)
+    # The full-text index finds the matches at once, but each one found costs a visit
+    # to its row: a common word is looked for among the newest documents first, and
+    # the whole store is searched only when too few match there. (Ordered by an
+    # expression, not by the key: walking the key backwards would test each row's
+    # vector, read out of line, until enough match.)
+    window = (
+        select(D.doc_id).order_by(D.doc_id.desc()).limit(1).offset(RECENT_WINDOW).scalar_subquery()
+    )
+
+    def newest(*extra: Any) -> Any:
+        found = select(D.doc_id).where(*conditions, *extra).order_by((D.doc_id + 0).desc())
+        return found.limit(1).offset(bindparam("ranked")).scalar_subquery()
+
+    return func.coalesce(newest(D.doc_id >= func.coalesce(window, 0)), newest(), 0)
+
+
 @lru_cache(maxsize=1024)
 def search_query(backend: str, sort: str, filters: frozenset[str], after: bool) -> Query:
     """The search statement for one backend, sort and combination of filters; newest
-    first ``after`` a (published time, document) key, relevance from an offset."""
+    first ``after`` a (published time, document) key, relevance from an offset among
+    the newest ``ranked`` matches."""
     score = (_relevance(backend) * _recency(backend)).label("score")
     conditions = [_matches(backend), *_filters(filters)]
     if sort == "relevance":
         key: Any = score
         order = (score.desc(), D.doc_id.desc())
+        ranked_id = FTS.c.rowid if backend == "sqlite" else D.doc_id
+        conditions.append(ranked_id >= _cutoff(backend, filters))
     else:
         key = D.published_ts
         order = (D.published_ts.desc(), D.doc_id.desc())

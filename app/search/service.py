@@ -26,11 +26,11 @@ from app.articles.service import breaking_json, check_visible
 from app.errors import BadRequest, NotFound
 from app.http.pagination import list_body
 from app.readmodel.availability import resolve
+from app.readmodel.relatedness import Candidate, Source, rank, weighted_terms
 from app.readstore import ReadStore, Row
 from app.search import repository
 from app.search.highlight import Marks, highlight
 from app.search.query import Item, Parsed, QueryTooLong, fts5, parse, tsquery
-from app.search.repository import DAY_MS
 
 MAX_QUERY = 300
 #: How long a search's answer is kept at most: recency in its ranking moves with the
@@ -185,7 +185,12 @@ async def search(
             after = (key, doc_id)
     if parsed.empty:
         return Page(list_body([], None), None, "search", None)
-    params: dict[str, Any] = {"now": moment, "limit": limit + 1, "offset": offset}
+    params: dict[str, Any] = {
+        "now": moment,
+        "limit": limit + 1,
+        "offset": offset,
+        "ranked": max(repository.RANKED[store.backend], offset + limit + 1) - 1,
+    }
     if store.backend == "sqlite":
         params["match"] = fts5(parsed)
     else:
@@ -221,116 +226,102 @@ async def search(
 # Related articles ----------------------------------------------------------------
 
 RELATED_MAX = 20
-#: Terms of an article that look for others like it: its headline's, then its most
-#: frequent summary and body terms.
-RELATED_TERMS = 10
+#: Candidates gathered each way (shared words, shared tags) before ranking.
 RELATED_CANDIDATES = 40
+#: The newest articles of each of its tags an article is compared with.
+TAGGED_PER_TAG = 200
+#: The matches of an article's terms that search ranks (the newest), to find those
+#: sharing most words with it.
+RELATED_RANKED = 100
 _NO_COUNTRY = "#"  # matches no list of country codes
 
 
-def related_terms(headline: str, summary: str, body: str) -> list[str]:
-    counts: dict[str, float] = {}
-    for weight, terms in ((3.0, headline), (2.0, summary), (1.0, body)):
-        for term in terms.split():
-            if len(term) > 2 and not term.isdigit():
-                counts[term] = counts.get(term, 0.0) + weight
-    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-    return [term for term, _ in ranked[:RELATED_TERMS]]
+async def _text_candidates(
+    store: ReadStore, terms: list[str], service: str, article_id: int, country: str | None, now: int
+) -> list[int]:
+    """The articles of the service that search ranks best for the article's terms."""
+    item = Item(exact=frozenset((term,) for term in terms), folded=frozenset())
+    parsed = Parsed(clauses=[[item]])
+    params: dict[str, Any] = {
+        "now": now,
+        "limit": RELATED_CANDIDATES,
+        "offset": 0,
+        "ranked": RELATED_RANKED - 1,
+        "service": service,
+        "type": "article",
+        "exclude": 2 * article_id,
+    }
+    if store.backend == "sqlite":
+        params["match"] = fts5(parsed)
+    else:
+        params["match"] = params["rank"] = tsquery(parsed)
+    names = {"service", "type", "exclude"}
+    if country is not None:
+        names.add("country")
+        params["withheld_pattern"] = f"%{country}%"
+    statement = repository.search_query(store.backend, "relevance", frozenset(names), False)
+    return [row[4] for row in await repository.search_rows(store, statement, params)]
 
 
 async def related_articles(
     store: ReadStore, article_id: int, *, limit: int, country: str | None, now: int
 ) -> Page:
-    """Public articles of the same service most like this one: shared tags, shared
-    words (as search ranks them), the same section and closeness in time."""
+    """Public articles of the same service most like this one (``app.readmodel.
+    relatedness``): candidates are those search ranks best for its terms and those
+    sharing most tags with it."""
     source = check_visible(
         await store.one(repository.RELATED_SOURCE, {"id": article_id}), now, country
     )
     _, _, updated_ts, service, section_id, published_ts, headline, summary, body = source
-    pattern = f"%{country}%" if country is not None else _NO_COUNTRY
-    candidates: dict[int, dict[str, Any]] = {}
-    terms = related_terms(headline or "", summary or "", body or "")
-    if terms:
-        item = Item(exact=frozenset((term,) for term in terms), folded=frozenset())
-        parsed = Parsed(clauses=[[item]])
-        params: dict[str, Any] = {
-            "now": now,
-            "limit": RELATED_CANDIDATES,
-            "offset": 0,
-            "service": service,
-            "type": "article",
-            "exclude": 2 * article_id,
-        }
-        if store.backend == "sqlite":
-            params["match"] = fts5(parsed)
-        else:
-            params["match"] = params["rank"] = tsquery(parsed)
-        names = {"service", "type", "exclude"}
-        if country is not None:
-            names.add("country")
-            params["withheld_pattern"] = pattern
-        statement = repository.search_query(store.backend, "relevance", frozenset(names), False)
-        rows = await repository.search_rows(store, statement, params)
-        best = max((row[1] for row in rows), default=0.0) or 1.0
-        for row in rows:
-            if row[9] is None:
-                continue
-            candidates[row[4]] = {
-                "text": row[1] / best,
-                "shared": 0,
-                "published": row[2],
-                "section": row[5],
-                "breaking": row[8],
-                "teaser": row[9],
-                "updated": row[11],
-            }
-    tagged = await store.all(
-        repository.RELATED_BY_TAGS,
+    terms = weighted_terms(headline or "", summary or "", body or "")
+    ids = set(
+        await _text_candidates(store, list(terms), service, article_id, country, now)
+        if terms
+        else []
+    )
+    # Per tag its newest articles; those in most of these lists share most tags.
+    shared: dict[int, int] = {}
+    for (tag_id,) in await store.all(repository.SOURCE_TAGS, {"id": article_id}):
+        for (other_id,) in await store.all(
+            repository.TAGGED, {"tag": tag_id, "limit": TAGGED_PER_TAG}
+        ):
+            shared[other_id] = shared.get(other_id, 0) + 1
+    shared.pop(article_id, None)
+    ids.update(sorted(shared, key=lambda other: (-shared[other], -other))[:RELATED_CANDIDATES])
+    ids.discard(article_id)
+    found = await store.all(
+        repository.related_candidates(store.backend),
         {
             "id": article_id,
-            "service": service,
+            "ids": repository.id_list(store.backend, sorted(ids)),
             "now": now,
-            "withheld_pattern": pattern,
-            "limit": RELATED_CANDIDATES,
+            "withheld_pattern": f"%{country}%" if country is not None else _NO_COUNTRY,
         },
     )
-    for other_id, shared, published, section, breaking, teaser, updated in tagged:
-        found = candidates.setdefault(
-            other_id,
-            {
-                "text": 0.0,
-                "published": published,
-                "section": section,
-                "breaking": breaking,
-                "teaser": teaser,
-                "updated": updated,
-            },
-        )
-        found["shared"] = shared
-
-    def score(entry: dict[str, Any]) -> float:
-        days = abs(entry["published"] - published_ts) / DAY_MS
-        same_section = section_id is not None and entry["section"] == section_id
-        return float(
-            3.0 * entry["text"]
-            + 1.5 * min(entry.get("shared", 0), 3)
-            + (1.0 if same_section else 0.0)
-            + 1.0 / (1.0 + days / 14)
-        )
-
-    ranked = sorted(candidates.items(), key=lambda pair: (-score(pair[1]), -pair[0]))[:limit]
+    candidates, shown = [], {}
+    for (
+        other_id,
+        other_service,
+        tags,
+        section,
+        published,
+        *text,
+        breaking,
+        teaser,
+        updated,
+    ) in found:
+        if other_service != service:
+            continue
+        candidates.append(Candidate(other_id, tags, section, published, *text))
+        shown[other_id] = (breaking, teaser, updated)
+    ranked = rank(Source(terms, section_id, published_ts), candidates)[:limit]
     items = [
         b"".join(
-            (
-                entry["teaser"].encode(),
-                b',"breaking":',
-                breaking_json(entry["breaking"], now),
-                b"}",
-            )
+            (shown[other][1].encode(), b',"breaking":', breaking_json(shown[other][0], now), b"}")
         )
-        for _, entry in ranked
+        for other in ranked
     ]
-    keys = [f"article-{article_id}", *(f"article-{other}" for other, _ in ranked)]
-    last_modified = max([updated_ts, *(entry["updated"] for _, entry in ranked)])
+    keys = [f"article-{article_id}", *(f"article-{other}" for other in ranked)]
+    last_modified = max([updated_ts, *(shown[other][2] for other in ranked)])
     body_bytes = b"".join((b'{"items":[', b",".join(items), b"]}"))
     return Page(body_bytes, last_modified, " ".join(keys), None)

@@ -221,3 +221,111 @@ def test_a_video_change_reaches_the_articles_that_show_it(client: TestClient, st
     assert clip["duration"] == 120
     detail = client.get(f"/v1/articles/{story}").json()
     assert detail["related_videos"][0]["title"] == "The clip, re-edited"
+
+
+def suggested_titles(client: TestClient, article_id: int, country: str | None = None) -> list[str]:
+    items = related(client, article_id, country).json()["items"]
+    assert not any(item["curated"] for item in items)
+    return [item["title"] for item in items]
+
+
+def test_a_video_sharing_words_is_suggested_above_an_unrelated_newer_one(
+    client: TestClient, store: Any
+) -> None:
+    store(
+        bundle(
+            videos=[
+                video("en", "Cup final goes to penalties", published_at="2025-09-03T00:00:00Z"),
+                video(
+                    "en",
+                    "Storm batters the harbour wall at Dover",
+                    description="Ferries stay in port.",
+                    published_at="2025-08-01T00:00:00Z",
+                ),
+            ],
+            articles=[
+                article(
+                    "en",
+                    "Storm closes the harbour at Dover",
+                    paragraphs=["Ferries stay in port as the storm batters the harbour wall."],
+                )
+            ],
+        )
+    )
+    story = int(client.get("/v1/articles").json()["items"][0]["id"])
+    assert suggested_titles(client, story) == [
+        "Storm batters the harbour wall at Dover",
+        "Cup final goes to penalties",
+    ]
+
+
+def test_a_video_sharing_tags_and_words_comes_first(client: TestClient, store: Any) -> None:
+    store(
+        bundle(
+            tags=[term("en", "storms"), term("en", "football")],
+            videos=[
+                video("en", "Cup final goes to penalties", tags=["football"]),
+                video("en", "Harbour wall repaired", tags=["storms"]),
+                video("en", "Storm damage at the harbour", tags=["storms"]),
+            ],
+            articles=[article("en", "Storm closes the harbour", tags=["storms"])],
+        )
+    )
+    story = int(client.get("/v1/articles").json()["items"][0]["id"])
+    assert suggested_titles(client, story) == [
+        "Storm damage at the harbour",
+        "Harbour wall repaired",
+        "Cup final goes to penalties",
+    ]
+
+
+def test_only_videos_the_reader_may_play_are_suggested(client: TestClient, store: Any) -> None:
+    now = datetime.now(UTC)
+    store(
+        bundle(
+            tags=[term("en", "storms")],
+            videos=[
+                video("en", "Storm everywhere", tags=["storms"]),
+                video(
+                    "en",
+                    "Storm outside Russia",
+                    tags=["storms"],
+                    availability={"countries_blocked": ["RU"]},
+                ),
+                video(
+                    "en",
+                    "Storm in Britain only",
+                    tags=["storms"],
+                    availability={"countries_allowed": ["GB"]},
+                ),
+                video(
+                    "en",
+                    "Storm tomorrow",
+                    tags=["storms"],
+                    availability={"available_from": iso(now + timedelta(days=1))},
+                ),
+                video(
+                    "en",
+                    "Storm expired",
+                    tags=["storms"],
+                    availability={"available_until": iso(now - timedelta(days=1))},
+                ),
+                video("en", "Storm without sources", tags=["storms"], renditions=[]),
+            ],
+            articles=[article("en", "Storm warning", tags=["storms"])],
+        )
+    )
+    story = int(client.get("/v1/articles").json()["items"][0]["id"])
+    assert set(suggested_titles(client, story, "RU")) == {"Storm everywhere"}
+    assert set(suggested_titles(client, story, "DE")) == {
+        "Storm everywhere",
+        "Storm outside Russia",
+    }
+    assert set(suggested_titles(client, story, "GB")) == {
+        "Storm everywhere",
+        "Storm outside Russia",
+        "Storm in Britain only",
+    }
+    for country in ("RU", "DE", "GB"):
+        detail = client.get(f"/v1/articles/{story}", headers={"CF-IPCountry": country}).json()
+        assert detail["related_videos"] == related(client, story, country).json()["items"]
