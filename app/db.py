@@ -1,9 +1,18 @@
 """Database engines, the session factory and the per-request session dependency."""
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+import contextlib
+import inspect
+import random
+import sqlite3
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from functools import partial, wraps
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,28 +35,70 @@ def is_sqlite(raw: str) -> bool:
     return make_url(raw).get_backend_name() == "sqlite"
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+#: How long a statement waits for a lock another connection holds, unless the URL's
+#: ``?timeout=`` (seconds, as the sqlite3 driver reads it) says otherwise.
+BUSY_TIMEOUT_S = 10.0
+#: How often a write that found the write lock taken for the whole busy timeout
+#: tries again before the request gives up (503 busy).
+BEGIN_RETRIES = 2
+#: An execution option: the kind of transaction a connection begins on SQLite.
+BEGIN = "masthead_begin"
+READ = "DEFERRED"
+WRITE = "IMMEDIATE"
+
+
+def busy_timeout_s(url: URL) -> float:
+    raw = url.query.get("timeout")
+    return float(raw if isinstance(raw, str) else raw[0]) if raw else BUSY_TIMEOUT_S
+
+
+def _sqlite_on_connect(busy_ms: int, dbapi_connection: Any, _record: Any) -> None:
     # Transactions are begun by _sqlite_begin below, not by the driver.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorname", "").startswith("SQLITE_BUSY")
 
 
 def _sqlite_begin(connection: Connection) -> None:
     """Writers take SQLite's write lock when they begin, so concurrent writers
-    queue on busy_timeout instead of failing when a read lock cannot be upgraded."""
+    queue on busy_timeout instead of failing when a read lock cannot be upgraded;
+    transactions that only read (``BEGIN=READ``) begin deferred and never wait.
+
+    A writer still without the lock after the busy timeout tries again, after a
+    random pause so that the waiting writers do not all come back at once. This
+    retries the whole transaction: it has not run a statement yet."""
+    mode = connection.get_execution_options().get(BEGIN, WRITE)
+    if mode == READ:
+        connection.exec_driver_sql("BEGIN")
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    for attempt in range(BEGIN_RETRIES):
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+        time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
+    # The last attempt through SQLAlchemy, whose error the API answers 503 busy.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(raw_url: str) -> Engine:
     url = sync_url(raw_url)
     if url.get_backend_name() == "sqlite":
+        busy_ms = round(busy_timeout_s(url) * 1000)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", partial(_sqlite_on_connect, busy_ms))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
@@ -73,9 +124,21 @@ def make_sessionmaker(engine: Engine, resizer: Resizer | None = None) -> session
     return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
+def reading(sessions: sessionmaker[Session]) -> Session:
+    """A session for a transaction that only reads: on SQLite it takes no write
+    lock, so it neither waits for writers nor makes them wait."""
+    engine: Engine = sessions.kw["bind"]
+    return sessions(bind=engine.execution_options(**{BEGIN: READ}))
+
+
+#: Requests that change nothing; their session only reads.
+_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit once on success, roll back on error."""
-    session: Session = request.app.state.sessionmaker()
+    sessions: sessionmaker[Session] = request.app.state.sessionmaker
+    session = reading(sessions) if request.method in _SAFE_METHODS else sessions()
     try:
         yield session
         session.commit()
@@ -89,3 +152,70 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": the commit happens before the response is sent, so a failed
 # commit can never answer 2xx.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+ResultT = TypeVar("ResultT")
+
+
+def committed(endpoint: Callable[..., ResultT]) -> Callable[..., ResultT]:
+    """The endpoint, committing its sessions before it returns, in the worker thread
+    it ran in. ``get_session`` would commit too, but only after a trip through the
+    event loop and back to the thread pool: under read load that trip takes longer
+    than the write itself, and on SQLite the write lock is held all along.
+
+    On SQLite the writers of one process also take turns on a mutex first, so that
+    one of them at a time waits on SQLite's lock (which it polls, sleeping up to
+    100 ms between tries) and the others are woken the moment it is done."""
+
+    @wraps(endpoint)
+    def run(**values: Any) -> ResultT:
+        sessions = [value for value in values.values() if isinstance(value, Session)]
+        with _turn(sessions):
+            try:
+                result = endpoint(**values)
+                for session in sessions:
+                    session.commit()
+            except BaseException:
+                for session in sessions:
+                    session.rollback()
+                raise
+        return result
+
+    return run
+
+
+_turns: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_turns_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _turn(sessions: list[Session]) -> Iterator[None]:
+    writers = [
+        session.bind
+        for session in sessions
+        if isinstance(session.bind, Engine)
+        and session.bind.dialect.name == "sqlite"
+        and session.bind.get_execution_options().get(BEGIN, WRITE) == WRITE
+    ]
+    if not writers:
+        yield
+        return
+    engine = writers[0]
+    with _turns_lock:
+        turn = _turns.setdefault(engine, threading.Lock())
+    # Bounded: past the time SQLite itself would wait, let SQLite decide.
+    held = turn.acquire(timeout=busy_timeout_s(engine.url) * (BEGIN_RETRIES + 1))
+    try:
+        yield
+    finally:
+        if held:
+            turn.release()
+
+
+class CommittedRoute(APIRoute):
+    """A route whose (synchronous) endpoint commits its sessions itself: see ``committed``."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = committed(endpoint)
+        super().__init__(path, endpoint, **kwargs)

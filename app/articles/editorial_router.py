@@ -36,7 +36,7 @@ from app.articles.service import (
     written_summary,
 )
 from app.auth.dependencies import AnyToken
-from app.db import SessionDep
+from app.db import CommittedRoute, SessionDep
 from app.editorial.idempotency import IdempotencyKey, idempotent
 from app.editorial.patch import MergePatch, merge_patch_body
 from app.editorial.responses import write_responses
@@ -51,7 +51,7 @@ bearer = HTTPBearer(
     scheme_name="token",
     description="A token made by `masthead token create` (roles admin, editor, viewer).",
 )
-router = APIRouter(tags=["editorial"], dependencies=[Security(bearer)])
+router = APIRouter(tags=["editorial"], dependencies=[Security(bearer)], route_class=CommittedRoute)
 
 RevisionNumber = Annotated[int, Path(ge=1, le=2**31, description="The revision's number.")]
 IfMatch = Annotated[

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import anyio.from_thread
 import orjson
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -24,6 +23,7 @@ from app.articles.history import Content, content_after, snapshot
 from app.articles.repository import ArticleRepository
 from app.auth.dependencies import optional_principal
 from app.auth.service import Principal
+from app.db import reading
 from app.editions.service import require_service
 from app.errors import BadRequest, Forbidden, NotFound, Unauthorized, UnavailableForLegalReasons
 from app.http.caching import Representation, body_etag, http_date
@@ -33,7 +33,7 @@ from app.http.reader import reader
 from app.http.writes import PRIVATE, private_json, version_etag
 from app.kit.timeutil import iso, iso_from_ms, now_ms, opt_ms, to_ms
 from app.models import Article, ArticleVideo, Revision, utcnow
-from app.notices.service import notices_for
+from app.notices.service import notices_for, notices_in
 from app.readmodel.articles import DETAIL_RELATED, live_document
 from app.readmodel.availability import depends_on_country, resolve
 from app.readmodel.documents import public_from, summary_document
@@ -400,13 +400,6 @@ def live_summary(article: Article) -> dict[str, Any] | None:
     return summary_document(article)
 
 
-def _notices(request: Request, country: str | None, service: str, now: int) -> Any:
-    """The notices for this reader, from the read store on the event loop (this
-    runs in a worker thread)."""
-    store = request.app.state.read_store
-    return anyio.from_thread.run(notices_for, store, country, service, now)
-
-
 def live_response(
     request: Request,
     session: Session,
@@ -426,7 +419,7 @@ def live_response(
     document["breaking"] = orjson.loads(breaking_json(opt_ms(article.breaking_until), now_in_ms))
     document["related_videos"] = videos
     document["notices"] = [
-        notice["doc"] for notice in _notices(request, country, document["service"], now_in_ms)
+        notice["doc"] for notice in notices_in(session, country, document["service"], now_in_ms)
     ]
     body = trim_document(orjson.dumps(document), names)
     return private_json(
@@ -480,7 +473,7 @@ async def check_token(request: Request) -> None:
 
 
 def _with_session(request: Request, work: Callable[[Session], Response | None]) -> Response | None:
-    with request.app.state.sessionmaker() as session:
+    with reading(request.app.state.sessionmaker) as session:
         return work(session)
 
 

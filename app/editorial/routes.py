@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.dependencies import require_principal
 from app.auth.service import Principal
-from app.db import SessionDep
+from app.db import SessionDep, committed
 from app.editorial.idempotency import IdempotencyKey, idempotent
 from app.editorial.patch import MergePatch, merge_patch_body, patch_model
 from app.editorial.responses import CREATE_RESPONSES, DELETE_RESPONSES, UPDATE_RESPONSES
@@ -115,7 +115,7 @@ def add_resource_routes(router: APIRouter, resource: Resource[KeyT, ItemT]) -> N
     name = resource.name
     router.add_api_route(
         resource.collection_path,
-        _annotate(create, principal=principal_type, body=resource.write_model),
+        _annotate(committed(create), principal=principal_type, body=resource.write_model),
         methods=["POST"],
         name=f"create_{name}",
         operation_id=f"create_{name}",
@@ -126,7 +126,7 @@ def add_resource_routes(router: APIRouter, resource: Resource[KeyT, ItemT]) -> N
     )
     router.add_api_route(
         resource.item_path,
-        _annotate(update, key=key_type, principal=principal_type),
+        _annotate(committed(update), key=key_type, principal=principal_type),
         methods=["PATCH"],
         name=f"update_{name}",
         operation_id=f"update_{name}",
@@ -137,7 +137,7 @@ def add_resource_routes(router: APIRouter, resource: Resource[KeyT, ItemT]) -> N
     )
     router.add_api_route(
         resource.item_path,
-        _annotate(delete, key=key_type, principal=principal_type),
+        _annotate(committed(delete), key=key_type, principal=principal_type),
         methods=["DELETE"],
         name=f"delete_{name}",
         operation_id=f"delete_{name}",
