@@ -30,7 +30,15 @@ from bench.report import (
     markdown_table,
     scale_table,
 )
-from bench.server import REPO, Server, memory, running, start_ceiling, start_masthead
+from bench.server import (
+    REPO,
+    Server,
+    memory,
+    running,
+    start_ceiling,
+    start_masthead,
+    wait_ready,
+)
 from bench.workloads import (
     ALL_WORKLOADS,
     MISS_CACHE_MB,
@@ -417,13 +425,19 @@ class Bench:
             env["MASTHEAD_DATABASE_REPLICA_URLS"] = self.replica_url
             backend = "postgresql+replica"
         with contextlib.ExitStack() as stack:
-            server = stack.enter_context(running(start_masthead(url, workers, self.logs, env)))
+            # Both start at once: a server's start is mostly waiting for its imports.
+            server = stack.enter_context(
+                running(start_masthead(url, workers, self.logs, env, wait=False))
+            )
             miss_server = None
             if miss:
                 small = {**env, "MASTHEAD_FRONT_CACHE_MB": str(MISS_CACHE_MB)}
                 miss_server = stack.enter_context(
-                    running(start_masthead(url, workers, self.logs, small))
+                    running(start_masthead(url, workers, self.logs, small, wait=False))
                 )
+            for started in (server, miss_server):
+                if started is not None:
+                    wait_ready(started)
             if self.ceiling_body is None:
                 body = detail_body(server.port, ids)
                 self.ceiling_body = self.run_dir / "ceiling-body.json"
