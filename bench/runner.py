@@ -97,8 +97,9 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--repetitions", type=int, help="measured runs per workload (3)")
     parser.add_argument(
         "--workloads",
-        default=",".join(ALL_WORKLOADS),
-        help=f"comma-separated subset of: {','.join(ALL_WORKLOADS)} (default: all)",
+        help=f"comma-separated subset of: {','.join(ALL_WORKLOADS)} (default: all; with "
+        "--quick all but search-quality, which has its own command, python -m "
+        "bench.search_quality)",
     )
     parser.add_argument(
         "--scale-check",
@@ -139,7 +140,10 @@ def parse_args(argv: list[str] | None) -> Options:
     )
     args = parser.parse_args(argv)
     quick = bool(args.quick)
-    workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    chosen = args.workloads or ",".join(
+        w for w in ALL_WORKLOADS if not (quick and w == "search-quality")
+    )
+    workloads = [w.strip() for w in chosen.split(",") if w.strip()]
     unknown = sorted(set(workloads) - set(ALL_WORKLOADS))
     if unknown:
         parser.error(f"unknown workloads: {', '.join(unknown)}")
