@@ -97,7 +97,8 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--repetitions", type=int, help="measured runs per workload (3)")
     parser.add_argument(
         "--workloads",
-        help=f"comma-separated subset of: {','.join(ALL_WORKLOADS)} (default: all; with "
+        help=f"comma-separated subset of: {','.join(ALL_WORKLOADS)}, or detail, detail-304 "
+        "(both their rows) (default: all; with "
         "--quick all but search-quality, which has its own command, python -m "
         "bench.search_quality)",
     )
@@ -144,7 +145,7 @@ def parse_args(argv: list[str] | None) -> Options:
         w for w in ALL_WORKLOADS if not (quick and w == "search-quality")
     )
     workloads = [w.strip() for w in chosen.split(",") if w.strip()]
-    unknown = sorted(set(workloads) - set(ALL_WORKLOADS))
+    unknown = sorted(set(workloads) - set(ALL_WORKLOADS) - set(SELECTORS))
     if unknown:
         parser.error(f"unknown workloads: {', '.join(unknown)}")
     backends = (args.backends or ("sqlite" if quick else ",".join(BACKENDS))).split(",")
