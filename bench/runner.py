@@ -37,7 +37,6 @@ from bench.server import (
     running,
     start_ceiling,
     start_masthead,
-    wait_ready,
 )
 from bench.workloads import (
     ALL_WORKLOADS,
@@ -430,19 +429,15 @@ class Bench:
             env["MASTHEAD_DATABASE_REPLICA_URLS"] = self.replica_url
             backend = "postgresql+replica"
         with contextlib.ExitStack() as stack:
-            # Both start at once: a server's start is mostly waiting for its imports.
-            server = stack.enter_context(
-                running(start_masthead(url, workers, self.logs, env, wait=False))
-            )
+            # One after the other: a server's start writes to the store (migrations,
+            # the clock's changes), and two at once on SQLite can outwait busy_timeout.
+            server = stack.enter_context(running(start_masthead(url, workers, self.logs, env)))
             miss_server = None
             if miss:
                 small = {**env, "MASTHEAD_FRONT_CACHE_MB": str(MISS_CACHE_MB)}
                 miss_server = stack.enter_context(
-                    running(start_masthead(url, workers, self.logs, small, wait=False))
+                    running(start_masthead(url, workers, self.logs, small))
                 )
-            for started in (server, miss_server):
-                if started is not None:
-                    wait_ready(started)
             if self.ceiling_body is None:
                 body = detail_body(server.port, ids)
                 self.ceiling_body = self.run_dir / "ceiling-body.json"
