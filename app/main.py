@@ -1,5 +1,6 @@
 """The ASGI application: routers, middleware, error handlers and lifespan."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -78,9 +79,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.broadcaster = broadcaster
         SSE_STREAMS.set_function(lambda: len(broadcaster.streams))
         stop_watching = DRAINING.watch_signals()
+        # What exists once started (modules, routes, dictionaries) lives as long as the
+        # process: the collector's full passes leave it alone instead of walking all of
+        # it, a pause of 100 ms and more, while requests wait.
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             stop_watching()
             await broadcaster.stop()
             DRAINING.reset()

@@ -13,11 +13,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, LargeBinary, Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 
 Row = Sequence[Any]
 
@@ -25,6 +28,36 @@ _DIALECTS = {
     "sqlite": sqlite_dialect(),
     "postgresql": asyncpg_dialect(paramstyle="numeric_dollar"),  # type: ignore[no-untyped-call]
 }
+
+
+class utf8(GenericFunction[bytes]):
+    """A text column read as its UTF-8 bytes.
+
+    Stored renderings are sent as they are: decoding them into ``str`` (tens of
+    kilobytes, much of it Cyrillic or Arabic) only for the response to encode them
+    again costs more than the read itself, and ``orjson`` parses bytes directly.
+    """
+
+    type = LargeBinary()
+    inherit_cache = True
+
+
+@compiles(utf8, "sqlite")
+def _utf8_sqlite(element: utf8, compiler: SQLCompiler, **kw: Any) -> str:
+    # A TEXT value cast to BLOB keeps its bytes (the database's encoding, UTF-8).
+    return f"CAST({compiler.process(element.clauses, **kw)} AS BLOB)"
+
+
+@compiles(utf8, "postgresql")
+def _utf8_postgresql(element: utf8, compiler: SQLCompiler, **kw: Any) -> str:
+    # Not ::bytea, which would read backslashes in the text as escapes.
+    return f"convert_to({compiler.process(element.clauses, **kw)}, 'UTF8')"
+
+
+def utf8_column(column: ColumnElement[str]) -> ColumnElement[bytes]:
+    """``column``'s text as UTF-8 bytes (NULL stays NULL)."""
+    found: ColumnElement[bytes] = utf8(column)
+    return found
 
 
 class Query:

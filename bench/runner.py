@@ -25,19 +25,29 @@ from bench.dataset import Dataset, build_dataset
 from bench.report import (
     Row,
     ScaleRow,
-    apply_target,
+    apply_targets,
     as_json,
     markdown_table,
     scale_table,
 )
-from bench.server import REPO, Server, memory, running, start_ceiling, start_masthead
+from bench.server import (
+    REPO,
+    Server,
+    memory,
+    running,
+    start_ceiling,
+    start_masthead,
+)
 from bench.workloads import (
     ALL_WORKLOADS,
+    MISS_CACHE_MB,
+    MISS_WORKLOADS,
     READ_WORKLOADS,
     SELECTORS,
     Prepared,
     article_ids,
     detail_body,
+    newest_ids,
     prepare,
 )
 from bench.wrk import WrkError, WrkResult, WrkRun, ensure_wrk, run_wrk
@@ -47,7 +57,7 @@ DEFAULT_CACHE = Path("/tmp/masthead-bench")
 BACKENDS = ("sqlite", "postgresql")
 QUICK_ARTICLES = 10_000
 SCALE_ARTICLES = 10_000
-SCALE_WORKLOADS = ("detail", "list", "list-deep")
+SCALE_WORKLOADS = ("detail-hot", "detail-miss", "list", "list-deep")
 
 
 @dataclass
@@ -86,8 +96,10 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--repetitions", type=int, help="measured runs per workload (3)")
     parser.add_argument(
         "--workloads",
-        default=",".join(ALL_WORKLOADS),
-        help=f"comma-separated subset of: {','.join(ALL_WORKLOADS)} (default: all)",
+        help=f"comma-separated subset of: {','.join(ALL_WORKLOADS)}, or detail, detail-304 "
+        "(both their rows) (default: all; with "
+        "--quick all but search-quality, which has its own command, python -m "
+        "bench.search_quality)",
     )
     parser.add_argument(
         "--scale-check",
@@ -128,8 +140,11 @@ def parse_args(argv: list[str] | None) -> Options:
     )
     args = parser.parse_args(argv)
     quick = bool(args.quick)
-    workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
-    unknown = sorted(set(workloads) - set(ALL_WORKLOADS))
+    chosen = args.workloads or ",".join(
+        w for w in ALL_WORKLOADS if not (quick and w == "search-quality")
+    )
+    workloads = [w.strip() for w in chosen.split(",") if w.strip()]
+    unknown = sorted(set(workloads) - set(ALL_WORKLOADS) - set(SELECTORS))
     if unknown:
         parser.error(f"unknown workloads: {', '.join(unknown)}")
     backends = (args.backends or ("sqlite" if quick else ",".join(BACKENDS))).split(",")
@@ -166,6 +181,8 @@ class Session:
     workers: int
     server: Server
     ceiling: Server
+    #: The same server with a front cache too small to answer (the miss rows).
+    miss: Server | None = None
     ceiling_runs: list[WrkRun] = field(default_factory=list)
     reference: float | None = None  # --ceiling-every session: the ceiling's median rps
 
@@ -206,16 +223,19 @@ class Bench:
     def wrk_run(self, server: Server, paths: Path, seconds: float) -> WrkRun:
         return run_wrk(self.wrk, server.port, paths, seconds)
 
-    def measure(self, session: Session, paths: Path) -> tuple[WrkResult, list[float]]:
+    def measure(
+        self, session: Session, paths: Path, server: Server | None = None
+    ) -> tuple[WrkResult, list[float]]:
         """Warm up, then each measured run paired with a ceiling run just before it.
 
         A ratio is taken per pair, so the machine's noise (other jobs on a shared host)
         largely cancels out; the reported ratio is the median of the pairs.
         """
         o = self.options
+        server = server or session.server
         assert self.ceiling_paths is not None
         if o.warmup > 0:
-            self.wrk_run(session.server, paths, o.warmup)
+            self.wrk_run(server, paths, o.warmup)
         runs, ratios = [], []
         for _ in range(o.repetitions):
             if o.ceiling_every == "run":
@@ -224,7 +244,7 @@ class Bench:
                 reference = ceiling.rps
             else:
                 reference = self.session_reference(session)
-            run = self.wrk_run(session.server, paths, o.duration)
+            run = self.wrk_run(server, paths, o.duration)
             runs.append(run)
             ratios.append(run.rps / reference if reference else 0.0)
         return WrkResult(runs), ratios
@@ -238,9 +258,16 @@ class Bench:
             session.reference = WrkResult(session.ceiling_runs).rps
         return session.reference
 
-    def row(self, workload: str, session: Session, result: WrkResult, ratios: list[float]) -> Row:
+    def row(
+        self,
+        workload: str,
+        session: Session,
+        result: WrkResult,
+        ratios: list[float],
+        server: Server | None = None,
+    ) -> Row:
         median = result.median
-        mem = memory(session.server)
+        mem = memory(server or session.server)
         return Row(
             workload=workload,
             backend=session.backend,
@@ -390,14 +417,27 @@ class Bench:
         )
 
     @contextlib.contextmanager
-    def session(self, backend: str, url: str, workers: int, ids: list[int]) -> Iterator[Session]:
-        """``masthead serve`` and the ceiling, both up for the block's duration."""
+    def session(
+        self, backend: str, url: str, workers: int, ids: list[int], *, miss: bool
+    ) -> Iterator[Session]:
+        """``masthead serve`` and the ceiling, both up for the block's duration, and
+        with ``miss`` a second ``masthead serve`` whose front cache is too small to
+        answer (it stays idle while the others are measured)."""
         self.log(f"{backend}: masthead serve --workers {workers}")
         env = {}
         if backend == "postgresql" and self.replica_url is not None:
             env["MASTHEAD_DATABASE_REPLICA_URLS"] = self.replica_url
             backend = "postgresql+replica"
-        with running(start_masthead(url, workers, self.logs, env)) as server:
+        with contextlib.ExitStack() as stack:
+            # One after the other: a server's start writes to the store (migrations,
+            # the clock's changes), and two at once on SQLite can outwait busy_timeout.
+            server = stack.enter_context(running(start_masthead(url, workers, self.logs, env)))
+            miss_server = None
+            if miss:
+                small = {**env, "MASTHEAD_FRONT_CACHE_MB": str(MISS_CACHE_MB)}
+                miss_server = stack.enter_context(
+                    running(start_masthead(url, workers, self.logs, small))
+                )
             if self.ceiling_body is None:
                 body = detail_body(server.port, ids)
                 self.ceiling_body = self.run_dir / "ceiling-body.json"
@@ -406,11 +446,13 @@ class Bench:
                 lines = [f"/v1/articles/{i}" for i in ids[:1000]]
                 self.ceiling_paths.write_text("\n".join(lines) + "\n")
                 self.log(f"ceiling: body of {len(body):,} bytes (a median article detail)")
-            with running(start_ceiling(self.ceiling_body, workers, self.logs)) as ceiling:
-                if self.options.warmup > 0:
-                    assert self.ceiling_paths is not None
-                    self.wrk_run(ceiling, self.ceiling_paths, self.options.warmup)
-                yield Session(backend, workers, server, ceiling)
+            ceiling = stack.enter_context(
+                running(start_ceiling(self.ceiling_body, workers, self.logs))
+            )
+            if self.options.warmup > 0:
+                assert self.ceiling_paths is not None
+                self.wrk_run(ceiling, self.ceiling_paths, self.options.warmup)
+            yield Session(backend, workers, server, ceiling, miss_server)
 
     def run_backend(self, backend: str, dataset: Dataset) -> None:
         o = self.options
@@ -419,19 +461,20 @@ class Bench:
             with self.database(backend, dataset):
                 return
         with self.database(backend, dataset) as url:
-            ids = article_ids(url)
-            self.log(f"{backend}: {len(ids):,} article ids sampled")
+            ids, hot = article_ids(url), newest_ids(url)
+            self.log(f"{backend}: {len(ids):,} article ids sampled, {len(hot)} newest")
             prepared: Prepared | None = None
+            miss = bool(MISS_WORKLOADS & set(reads))
             for workers in o.workers:
-                with self.session(backend, url, workers, ids) as session:
+                with self.session(backend, url, workers, ids, miss=miss) as session:
                     if prepared is None:
                         with self.phase("preparation"):
                             prepared = prepare(
                                 session.server.port,
                                 ids,
+                                hot,
                                 dataset.search_terms,
                                 self.run_dir / f"paths-{backend}",
-                                quick=o.quick,
                                 log=self.log,
                             )
                     with self.phase("load"):
@@ -454,16 +497,18 @@ class Bench:
                 )
                 self.log(f"  {name} {where}: {prepared.missing[name]}")
                 continue
+            server = session.miss if name in MISS_WORKLOADS else session.server
+            assert server is not None
             try:
-                result, ratios = self.measure(session, prepared.files[name])
+                result, ratios = self.measure(session, prepared.files[name], server)
             except WrkError as exc:
-                failure = self.failure(session, exc)
+                failure = self.failure(session, exc, server)
                 rows.append(Row(name, session.backend, session.workers, note=failure))
                 self.log(f"  {name} {where}: {failure}")
                 if session.server.process.poll() is not None:
                     return rows
                 continue
-            row = self.row(name, session, result, ratios)
+            row = self.row(name, session, result, ratios, server)
             row.note = prepared.notes.get(name, "")
             row.checks = prepared.checks.get(name, {})
             rows.append(row)
@@ -477,12 +522,13 @@ class Bench:
                 self.log(f"  publish {where}: {failure}")
         return rows
 
-    def failure(self, session: Session, exc: Exception) -> str:
+    def failure(self, session: Session, exc: Exception, server: Server | None = None) -> str:
         """A note for a workload that could not be measured; the details go to the log."""
+        server = server or session.server
         self.notes.append(f"{session.backend}, {session.workers} worker(s): {exc}")
-        if session.server.process.poll() is not None:
-            self.notes.append(f"masthead serve exited:\n{session.server.log_tail()}")
-            return f"failed: the server exited ({session.server.process.returncode})"
+        if server.process.poll() is not None:
+            self.notes.append(f"masthead serve exited:\n{server.log_tail()}")
+            return f"failed: the server exited ({server.process.returncode})"
         return f"failed: {type(exc).__name__}"
 
     def run_publish(self, session: Session, prepared: Prepared, url: str) -> list[Row]:
@@ -534,13 +580,13 @@ class Bench:
         for backend in o.backends:
             with self.database(backend, small) as url:
                 ids = article_ids(url)
-                with self.session(backend, url, workers, ids) as session:
+                with self.session(backend, url, workers, ids, miss=True) as session:
                     prepared = prepare(
                         session.server.port,
                         ids,
+                        newest_ids(url),
                         small.search_terms,
                         self.run_dir / f"paths-{backend}-small",
-                        quick=True,
                         log=self.log,
                     )
                     for name in SCALE_WORKLOADS:
@@ -555,7 +601,8 @@ class Bench:
                         )
                         if full is None or name not in prepared.files:
                             continue
-                        result, ratios = self.measure(session, prepared.files[name])
+                        server = session.miss if name in MISS_WORKLOADS else session.server
+                        result, ratios = self.measure(session, prepared.files[name], server)
                         scale = ScaleRow(
                             workload=name,
                             backend=backend,
@@ -577,8 +624,7 @@ class Bench:
 
     def report(self, error: str | None) -> str:
         o = self.options
-        for row in self.rows:
-            apply_target(row, o.articles)
+        apply_targets(self.rows, o.articles)
         elapsed = time.monotonic() - self.started
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         mode = "quick" if o.quick else "full"

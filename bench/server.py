@@ -61,7 +61,13 @@ def _executable(name: str) -> str:
 
 
 def _spawn(
-    name: str, command: list[str], env: Mapping[str, str], workers: int, port: int, logs: Path
+    name: str,
+    command: list[str],
+    env: Mapping[str, str],
+    workers: int,
+    port: int,
+    logs: Path,
+    wait: bool = True,
 ) -> Server:
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{name}-{workers}w-{port}.log"
@@ -76,17 +82,21 @@ def _spawn(
             start_new_session=True,
         )
     server = Server(name, port, workers, process, log_path)
-    try:
-        _wait_ready(server)
-    except BaseException:
-        stop(server)
-        raise
+    if wait:
+        wait_ready(server)
     return server
 
 
 def start_masthead(
-    database_url: str, workers: int, logs: Path, env: Mapping[str, str] | None = None
+    database_url: str,
+    workers: int,
+    logs: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    wait: bool = True,
 ) -> Server:
+    """``masthead serve``; with ``wait=False`` the caller waits (``wait_ready``), so that
+    several servers start at once."""
     port = free_port()
     command = [
         _executable("masthead"),
@@ -99,7 +109,7 @@ def start_masthead(
         str(workers),
     ]
     env = {"MASTHEAD_DATABASE_URL": database_url, **(env or {})}
-    return _spawn("masthead", command, env, workers, port, logs)
+    return _spawn("masthead", command, env, workers, port, logs, wait)
 
 
 def start_ceiling(body_path: Path, workers: int, logs: Path) -> Server:
@@ -122,6 +132,15 @@ def start_ceiling(body_path: Path, workers: int, logs: Path) -> Server:
         "--proxy-headers",
     ]
     return _spawn("ceiling", command, {BODY_ENV: str(body_path)}, workers, port, logs)
+
+
+def wait_ready(server: Server) -> None:
+    """Until the server answers /readyz with all its workers up; stopped if it never does."""
+    try:
+        _wait_ready(server)
+    except BaseException:
+        stop(server)
+        raise
 
 
 def _wait_ready(server: Server) -> None:

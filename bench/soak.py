@@ -31,7 +31,7 @@ from bench import loading, publish
 from bench.dataset import Dataset, build_dataset
 from bench.runner import DEFAULT_CACHE, RESULTS
 from bench.server import Memory, Server, memory, running, start_masthead
-from bench.workloads import article_ids, prepare
+from bench.workloads import article_ids, newest_ids, prepare
 from bench.wrk import WrkRun, ensure_wrk, run_wrk
 
 #: BENCH.md, "mixed while publishing 20 updates/s".
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         ids = article_ids(url)
         paths = run_dir / "paths"
-        prepared = prepare(server.port, ids, dataset.search_terms, paths, quick=True, log=log)
+        prepared = prepare(server.port, ids, newest_ids(url), dataset.search_terms, paths, log=log)
         mixed = prepared.files["mixed"]
         if args.warmup > 0:
             run_wrk(wrk, server.port, mixed, args.warmup)

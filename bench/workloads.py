@@ -18,14 +18,39 @@ import orjson
 from sqlalchemy import select
 
 from app.db import make_engine
-from app.models import Article
+from app.models import Article, utcnow
 from bench.server import HOST, get
 
 # Order of the report.
-READ_WORKLOADS = ("detail", "detail-304", "list", "list-deep", "search", "related", "feed", "mixed")
+READ_WORKLOADS = (
+    "detail-hot",
+    "detail-miss",
+    "detail-304-hot",
+    "detail-304-miss",
+    "list",
+    "list-deep",
+    "search",
+    "related",
+    "feed",
+    "mixed",
+)
 ALL_WORKLOADS = (*READ_WORKLOADS, "publish", "import", "search-quality")
-# --workloads names: "list" selects both list rows.
-SELECTORS = {"list": ("list", "list-deep")}
+# --workloads names: "list" selects both list rows, "detail" and "detail-304" their
+# hot and miss rows.
+SELECTORS = {
+    "list": ("list", "list-deep"),
+    "detail": ("detail-hot", "detail-miss"),
+    "detail-304": ("detail-304-hot", "detail-304-miss"),
+}
+# Sent to a second server whose front cache holds too little to answer them (see
+# MISS_CACHE_MB): what a request costs when it is not in memory.
+MISS_WORKLOADS = frozenset({"detail-miss", "detail-304-miss"})
+#: The miss server's front cache: about 60 article details, so that fewer than 1 in
+#: 100 of the requests over the sampled ids are answered from it, while a miss still
+#: pays for everything the cache does (lookup, capture, keeping, eviction).
+MISS_CACHE_MB = 1
+#: The hot set: the newest articles, which is where a newsroom's readers are.
+HOT_ARTICLES = 100
 MIXED_WEIGHTS = {"detail": 70, "list": 7.5, "list-deep": 7.5, "search": 10, "feed": 5}
 LIST_PATH = "/v1/articles?service=en&limit=20"
 FEED_PATH = "/v1/feeds/en/rss.xml"
@@ -46,6 +71,7 @@ class Prepared:
     missing: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     ids: list[int] = field(default_factory=list)
+    hot_ids: list[int] = field(default_factory=list)
     # Articles the publish workload may edit: none whose ETag detail-304 sends.
     publish_ids: list[int] = field(default_factory=list)
     checks: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -61,6 +87,23 @@ def article_ids(database_url: str, sample: int = ID_SAMPLE) -> list[int]:
         engine.dispose()
     rng = random.Random(7)
     return rng.sample(ids, min(sample, len(ids)))
+
+
+def newest_ids(database_url: str, count: int = HOT_ARTICLES) -> list[int]:
+    """The ``count`` most recently published articles (the hot set)."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.scalars(
+                    select(Article.id)
+                    .where(Article.status == "published", Article.published_at <= utcnow())
+                    .order_by(Article.published_at.desc(), Article.id.desc())
+                    .limit(count)
+                )
+            )
+    finally:
+        engine.dispose()
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -121,28 +164,57 @@ def _walk_cursor(client: _Client, first: str, pages: int) -> list[str]:
     return found
 
 
+def _etag_lines(client: _Client, paths: list[str]) -> list[str]:
+    """``PATH<TAB>ETAG`` as a reader with no country header gets them (the ETag
+    depends on it)."""
+    lines = []
+    for path in paths:
+        status, headers, _ = client.get(path)
+        if status == 200 and "etag" in headers:
+            lines.append(f"{path}\t{headers['etag']}")
+    return lines
+
+
 def prepare(
-    port: int, ids: list[int], search_terms: list[str], folder: Path, *, quick: bool, log: Log
+    port: int,
+    ids: list[int],
+    hot_ids: list[int],
+    search_terms: list[str],
+    folder: Path,
+    *,
+    log: Log,
 ) -> Prepared:
     folder.mkdir(parents=True, exist_ok=True)
-    prepared = Prepared(ids=ids, publish_ids=ids[ETAG_SAMPLE:] or ids)
+    # The publish workload edits none of the articles whose ETags the 304 rows send.
+    hot = set(hot_ids)
+    editable = [i for i in ids[ETAG_SAMPLE:] if i not in hot]
+    prepared = Prepared(ids=ids, hot_ids=hot_ids, publish_ids=editable or ids)
     client = _Client(port)
     try:
         detail = [f"/v1/articles/{i}" for i in ids]
+        hot_detail = [f"/v1/articles/{i}" for i in hot_ids]
         prepared.files["detail"] = _write(folder / "detail.txt", detail)
+        prepared.files["detail-hot"] = _write(folder / "detail-hot.txt", hot_detail)
+        prepared.notes["detail-hot"] = f"the {len(hot_ids)} newest articles"
+        prepared.files["detail-miss"] = prepared.files["detail"]
+        prepared.notes["detail-miss"] = _miss_note(len(ids))
+        # Related videos are read beside the article: the same hot set.
         prepared.files["related"] = _write(
-            folder / "related.txt", [f"/v1/articles/{i}/related-videos" for i in ids]
+            folder / "related.txt", [f"{path}/related-videos" for path in hot_detail]
         )
-        # ETags as a reader with no country header gets them (the ETag depends on it).
-        etag_lines = []
-        for path in detail[: ETAG_SAMPLE // (2 if quick else 1)]:
-            status, headers, _ = client.get(path)
-            if status == 200 and "etag" in headers:
-                etag_lines.append(f"{path}\t{headers['etag']}")
-        if etag_lines:
-            prepared.files["detail-304"] = _write(folder / "detail-304.txt", etag_lines)
-        else:
-            prepared.missing["detail-304"] = "n/a (no ETag on article detail)"
+        prepared.notes["related"] = f"the {len(hot_ids)} newest articles"
+        for name, paths in (
+            ("detail-304-hot", hot_detail),
+            ("detail-304-miss", detail[:ETAG_SAMPLE]),
+        ):
+            lines = _etag_lines(client, paths)
+            if lines:
+                prepared.files[name] = _write(folder / f"{name}.txt", lines)
+            else:
+                prepared.missing[name] = "n/a (no ETag on article detail)"
+        if "detail-304-miss" in prepared.files:
+            prepared.notes["detail-304-miss"] = _miss_note(len(detail[:ETAG_SAMPLE]))
+        prepared.notes.setdefault("detail-304-hot", f"the {len(hot_ids)} newest articles")
         prepared.files["list"] = _write(folder / "list.txt", [LIST_PATH])
         # Pages around 50 deep, reached by walking the cursor as a client does.
         pages = _walk_cursor(client, LIST_PATH, DEEP_PAGE + 5)
@@ -173,6 +245,15 @@ def prepare(
         if bad or (name == "detail-304" and set(statuses) != {"304"}):
             log(f"  check {name}: statuses {statuses}")
     return prepared
+
+
+def _miss_note(paths: int) -> str:
+    # ~16 KB an answer kept (body, headers, bookkeeping): a 1 MB cache keeps ~60.
+    share = min(1.0, 60 / paths)
+    return (
+        f"{paths:,} random ids, to a server whose front cache is {MISS_CACHE_MB} MB "
+        f"(holds ~60: ~{100 * share:.1f}% hits)"
+    )
 
 
 def _mixed(prepared: Prepared, folder: Path) -> None:

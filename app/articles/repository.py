@@ -13,6 +13,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -40,43 +41,35 @@ from app.models import (
     Video,
 )
 from app.readmodel.loading import load_article
-from app.readstore import Query
+from app.readstore import Query, utf8_column
 
 LinkModel = TypeVar("LinkModel", ArticleTag, ArticleAuthor, ArticleVideo)
 
 R = ArticleRender.__table__.c
 
-BY_ID = Query(
-    select(
-        R.public_from,
-        R.withheld_in,
-        R.breaking_until,
-        R.etag,
-        R.updated_ts,
-        R.detail,
-        R.related,
-        R.service,
-        R.language,
-        R.translations,
-        R.related_detail,
-    ).where(R.article_id == bindparam("id"))
+# The stored renderings come as UTF-8 bytes, to be spliced into the answer as they
+# are; the resolvable related videos only when no reader-independent rendering
+# of them is stored (reading them is most of the row).
+_DETAIL = (
+    R.public_from,
+    R.withheld_in,
+    R.breaking_until,
+    R.etag,
+    R.updated_ts,
+    utf8_column(R.detail),
+    case((R.related_detail.is_(None), utf8_column(R.related))),
+    R.service,
+    R.language,
+    utf8_column(R.translations),
+    utf8_column(R.related_detail),
 )
 
+BY_ID = Query(select(*_DETAIL).where(R.article_id == bindparam("id")))
+
 BY_SLUG = Query(
-    select(
-        R.public_from,
-        R.withheld_in,
-        R.breaking_until,
-        R.etag,
-        R.updated_ts,
-        R.detail,
-        R.related,
-        R.service,
-        R.language,
-        R.translations,
-        R.related_detail,
-        R.article_id,
-    ).where(R.service == bindparam("service"), R.slug == bindparam("slug"))
+    select(*_DETAIL, R.article_id).where(
+        R.service == bindparam("service"), R.slug == bindparam("slug")
+    )
 )
 
 OLD_SLUG = Query(

@@ -103,7 +103,7 @@ def breaking_json(until: int | None, now: int) -> bytes:
 
 
 def resolve_related(
-    related: str, country: str | None, now: int, limit: int
+    related: str | bytes, country: str | None, now: int, limit: int
 ) -> tuple[list[dict[str, Any]], str, bool]:
     """Related videos resolved for this reader, a short state key for the ETag,
     and whether the answer depends on the reader's country. The editors' videos are
@@ -204,17 +204,17 @@ async def article_detail(
     article_id: int,
     country: str | None,
     now: int,
-    related_limit: int = DETAIL_RELATED,
 ) -> Representation:
+    """The stored detail (as bytes, see ``repository.BY_ID``) with the reader's parts."""
     _, _, breaking_until, etag, updated_ts, detail, related, service, _, translations = row[:10]
-    static = row[10] if related_limit == DETAIL_RELATED else None
+    static: bytes | None = row[10]
     if static is not None:
         # The same for every reader: served as stored, and the related videos
         # are then covered by the stored ETag.
-        video_keys, _, stored = static.partition("\n")
-        videos_json, video_state = stored.encode(), "static"
+        keys_part, _, videos_json = static.partition(b"\n")
+        video_keys, video_state = keys_part.decode(), "static"
     else:
-        videos, video_state, _ = resolve_related(related, country, now, related_limit)
+        videos, video_state, _ = resolve_related(related, country, now, DETAIL_RELATED)
         videos_json = orjson.dumps(videos)
         video_keys = " ".join(f"video-{video['id']}" for video in videos)
     notices = await notices_for(store, country, service, now)
@@ -232,7 +232,7 @@ async def article_detail(
     )
     body = b"".join(
         (
-            detail.encode(),
+            detail,
             b',"translations":',
             translations_json,
             b',"breaking":',

@@ -4,6 +4,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -48,6 +49,13 @@ def representation_etag(document: dict[str, Any]) -> str:
 
 
 def http_date(epoch_seconds: float) -> str:
+    return _http_date(int(epoch_seconds))
+
+
+@lru_cache(maxsize=4096)
+def _http_date(epoch_seconds: int) -> str:
+    # Last-Modified of a stored rendering: the same few moments over and over, and
+    # formatdate costs as much as the rest of the headers together.
     return formatdate(epoch_seconds, usegmt=True)
 
 

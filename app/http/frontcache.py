@@ -31,6 +31,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -79,7 +80,10 @@ def _etag_matches(header: bytes, etag: bytes) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
 def _http_seconds(value: bytes) -> int | None:
+    # Each kept answer's Last-Modified is parsed once it is made: the same few
+    # moments (the stored renderings' dates) over and over.
     try:
         moment = parsedate_to_datetime(value.decode("latin-1"))
     except (TypeError, ValueError, IndexError):
