@@ -12,7 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, make_url
 
 from app import migrate
-from app.db import make_engine
+from app.db import make_engine, make_sessionmaker
+from app.demo.loader import load_demo
 from app.models import Base
 from app.models.search import is_search_index_table
 
@@ -98,6 +99,54 @@ def test_every_revision_steps_down_and_up_one_at_a_time(scratch_url: str) -> Non
             migrate.downgrade(scratch_url, "-1")
             assert current_revision(engine) != revision
         assert current_revision(engine) is None
+    finally:
+        engine.dispose()
+
+
+#: The revision before the first that rebuilds ``articles`` on SQLite (a batch alter).
+BEFORE_ARTICLES_REBUILT = "881b896ae2a2"
+CONTENT_TABLES = (
+    "articles",
+    "article_tags",
+    "article_authors",
+    "article_related_videos",
+    "article_renders",
+    "videos",
+    "video_renders",
+    "revisions",
+)
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+            for table in CONTENT_TABLES
+        }
+
+
+def test_content_survives_migrations_down_and_up(scratch_url: str) -> None:
+    """A store with content migrates down past the revisions that rebuild its tables and
+    up again with every row of every table that refers to them still there (on SQLite a
+    rebuild with foreign keys enforced would first delete them, or fail)."""
+    engine = make_engine(scratch_url)
+    try:
+        migrate.upgrade(scratch_url)
+        with make_sessionmaker(engine).begin() as session:
+            load_demo(session)
+        before = row_counts(engine)
+        assert all(before[table] > 0 for table in ("articles", "article_tags", "article_renders"))
+
+        migrate.downgrade(scratch_url, BEFORE_ARTICLES_REBUILT)
+        assert current_revision(engine) == BEFORE_ARTICLES_REBUILT
+        migrate.upgrade(scratch_url)
+
+        assert current_revision(engine) == head_revision()
+        assert row_counts(engine) == before
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
     finally:
         engine.dispose()
 
