@@ -1,5 +1,6 @@
 """Suggested related videos: ranked for a batch of articles at once."""
 
+import heapq
 import re
 from datetime import datetime
 from functools import lru_cache
@@ -74,7 +75,8 @@ class Suggester:
         self.by_tag: dict[int, list[int]] = {}
         self.by_section: dict[int, list[int]] = {}
         self.by_service: dict[int, list[int]] = {}
-        self.info: dict[int, tuple[frozenset[str], datetime, int]] = {}
+        #: Per video: title words, publication time (and in ms), service id.
+        self.info: dict[int, tuple[frozenset[str], datetime, int, int]] = {}
         tag_ids = sorted({tag.id for article in articles for tag in article.tags})
         section_ids = sorted({a.section_id for a in articles if a.section_id is not None})
         service_ids = sorted({a.service_id for a in articles})
@@ -90,30 +92,43 @@ class Suggester:
             ):
                 target.setdefault(key, []).append(video_id)
                 if video_id not in self.info:
-                    self.info[video_id] = (_title_words(title), published_at, service_id)
+                    self.info[video_id] = (
+                        _title_words(title),
+                        published_at,
+                        to_ms(published_at),
+                        service_id,
+                    )
 
-    def suggest(self, article: Article, exclude: set[int]) -> list[int]:
+    def suggest(self, article: Article, exclude: set[int], limit: int | None = None) -> list[int]:
+        """The suggested videos, best first; the first ``limit`` of them when given."""
         candidates: dict[int, float] = {}
+        get = candidates.get
         for tag in article.tags:
             for video_id in self.by_tag.get(tag.id, ()):
-                candidates[video_id] = candidates.get(video_id, 0.0) + 3.0
+                candidates[video_id] = get(video_id, 0.0) + 3.0
         if article.section_id is not None:
             for video_id in self.by_section.get(article.section_id, ()):
-                candidates[video_id] = candidates.get(video_id, 0.0) + 2.0
+                candidates[video_id] = get(video_id, 0.0) + 2.0
         for video_id in self.by_service.get(article.service_id, ()):
             candidates.setdefault(video_id, 0.0)
         words = _title_words(article.headline)
         reference = article.published_at or article.updated_at
+        own_service = article.service_id
+        info = self.info
         scored: list[tuple[float, int, int]] = []
         for video_id, score in candidates.items():
-            if video_id in exclude or video_id not in self.info:
+            found = info.get(video_id)
+            if found is None or video_id in exclude:
                 continue
-            title_words, published_at, service_id = self.info[video_id]
+            title_words, published_at, published_ms, service_id = found
             score += min(3, len(words & title_words))
-            if service_id == article.service_id:
+            if service_id == own_service:
                 score += 0.5
             age_days = abs((reference - published_at).total_seconds()) / 86400
             score += 1.0 / (1.0 + age_days / 7)
-            scored.append((score, to_ms(published_at), video_id))
+            scored.append((score, published_ms, video_id))
+        if limit is not None:
+            # The same as the first ``limit`` of the full sort (no two entries are equal).
+            return [video_id for _, _, video_id in heapq.nlargest(limit, scored)]
         scored.sort(reverse=True)
         return [video_id for _, _, video_id in scored]
