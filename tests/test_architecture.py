@@ -15,7 +15,7 @@ CONTRACTS = (
     "Lower layers never import upper ones",
     "In a domain: routers, then write rules, then read rules, then repositories",
     "kit/ imports nothing else from app",
-    "http/ imports only kit, errors, config and readstore",
+    "http/ imports only kit, errors, config, readstore and storeversion",
     "readmodel/ imports only kit and models",
     "Only main.py and cli.py import routers",
 )
