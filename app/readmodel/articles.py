@@ -81,7 +81,9 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     chosen_by_article = {}
     for article in articles:
         curated = curated_by_article.get(article.id, [])
-        suggested = suggester.suggest(article, set(curated))
+        suggested = suggester.suggest(
+            article, set(curated), limit=max(0, RELATED_MAX - len(curated))
+        )
         chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
     resizer = resizer_of(session)
     video_docs = _video_documents(

@@ -10,6 +10,7 @@ them here, from the terms the search index keeps (space-separated, as analysed).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -84,9 +85,11 @@ def score(source: Source, candidate: Candidate) -> float:
     return 3.0 * text + 1.5 * shared + (1.0 if same_section else 0.0) + closeness
 
 
-def rank(source: Source, candidates: Iterable[Candidate]) -> list[int]:
-    """The candidates' ids, most alike first (the newer of two equals first)."""
-    scored = sorted(
-        ((score(source, candidate), candidate.item_id) for candidate in candidates), reverse=True
-    )
-    return [item_id for _, item_id in scored]
+def rank(source: Source, candidates: Iterable[Candidate], limit: int | None = None) -> list[int]:
+    """The candidates' ids, most alike first (the newer of two equals first); the first
+    ``limit`` of them when given."""
+    scored = ((score(source, candidate), candidate.item_id) for candidate in candidates)
+    if limit is not None:
+        # The first ``limit`` of the full sort: no two entries are equal (ids differ).
+        return [item_id for _, item_id in heapq.nlargest(limit, scored)]
+    return [item_id for _, item_id in sorted(scored, reverse=True)]

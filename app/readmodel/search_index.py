@@ -88,21 +88,40 @@ def surface_words_of(text: str) -> list[str]:
     return _SURFACE.findall(text)
 
 
-def _vector(fields: Sequence[list[str]]) -> str:
+_MAX_PLACE = str(_MAX_POSITION)
+
+
+def _vector(fields: Sequence[list[str]], folds: Sequence[list[str]] | None = None) -> str:
     """The ``tsvector`` literal of the fields (weights A, B, C), with each term's fold
-    key beside it at the same position (weight D), so that phrases work on both."""
+    key beside it at the same position (weight D), so that phrases work on both.
+    ``folds`` are the fields' fold keys when they are at hand already."""
+    if folds is None:
+        folds = [list(map(fold, terms)) for terms in fields]
     positions: dict[str, list[str]] = {}
+    get = positions.get
     start = 1
-    for weight, terms in zip("ABC", fields, strict=True):
-        for offset, term in enumerate(terms):
-            position = min(start + offset, _MAX_POSITION)
-            for lexeme, mark in ((term, weight), (FOLD_PREFIX + fold(term), "")):
-                found = positions.setdefault(lexeme, [])
-                if len(found) < _MAX_POSITIONS:
-                    found.append(f"{position}{mark}")
+    for weight, terms, keys in zip("ABC", fields, folds, strict=True):
+        end = start + len(terms)
+        places = [str(n) for n in range(start, min(end, _MAX_POSITION + 1))]
+        places.extend(_MAX_PLACE for _ in range(len(terms) - len(places)))
+        for term, key, place in zip(terms, keys, places, strict=True):
+            # Lexemes keep the order in which they first appear, terms before their folds.
+            found = get(term)
+            if found is None:
+                positions[term] = [place + weight]
+            else:
+                found.append(place + weight)
+            lexeme = FOLD_PREFIX + key
+            found = get(lexeme)
+            if found is None:
+                positions[lexeme] = [place]
+            else:
+                found.append(place)
         # A gap, so that a phrase never spans two fields.
-        start += len(terms) + 1
-    return " ".join(f"'{lexeme}':{','.join(places)}" for lexeme, places in positions.items())
+        start = end + 1
+    return " ".join(
+        f"'{lexeme}':{','.join(places[:_MAX_POSITIONS])}" for lexeme, places in positions.items()
+    )
 
 
 def document_row(
@@ -126,12 +145,14 @@ def document_row(
     """The row of one document. ``shown_summary`` is the part of the summary a
     highlight may quote (generated key points repeat the body: left out there)."""
     summary_text = "\n".join(part for part in summary if part)
+    body_text = "\n".join(body)
     fields = [
         analyze(headline, language),
         analyze(summary_text, language),
-        analyze("\n".join(body), language)[:MAX_BODY_TERMS],
+        analyze(body_text, language)[:MAX_BODY_TERMS],
     ]
-    body_start = "\n".join(body)[:SNIPPET_BODY]
+    folds = [list(map(fold, terms)) for terms in fields]
+    body_start = body_text[:SNIPPET_BODY]
     if len(body_start) == SNIPPET_BODY and " " in body_start:
         body_start = body_start.rsplit(" ", 1)[0]
     shown = summary if shown_summary is None else shown_summary
@@ -151,12 +172,12 @@ def document_row(
         "headline": " ".join(fields[0]),
         "summary": " ".join(fields[1]),
         "body": " ".join(fields[2]),
-        "headline_folds": " ".join(map(fold, fields[0])),
-        "summary_folds": " ".join(map(fold, fields[1])),
-        "body_folds": " ".join(map(fold, fields[2])),
+        "headline_folds": " ".join(folds[0]),
+        "summary_folds": " ".join(folds[1]),
+        "body_folds": " ".join(folds[2]),
         "snippet": snippet,
         "snippet_terms": snippet_terms(snippet, language),
-        "vector": _vector(fields) if backend == "postgresql" else None,
+        "vector": _vector(fields, folds) if backend == "postgresql" else None,
     }
 
 

@@ -127,8 +127,9 @@ class Suggester:
                 )
                 self.videos[video_id] = (service_id, candidate)
 
-    def suggest(self, article: Article, exclude: set[int]) -> list[int]:
-        """The article's suggested videos, best first: only of its own service."""
+    def suggest(self, article: Article, exclude: set[int], limit: int | None = None) -> list[int]:
+        """The article's suggested videos, best first (the first ``limit`` of them when
+        given): only of its own service."""
         shared: dict[int, int] = {}
         for tag in article.tags:
             for video_id in self.by_tag.get(tag.id, ()):
@@ -156,4 +157,4 @@ class Suggester:
             )
         published = article.published_at or article.updated_at
         source = Source(_terms(article), article.section_id, to_ms(published))
-        return rank(source, candidates)
+        return rank(source, candidates, limit)
