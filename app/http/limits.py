@@ -24,6 +24,11 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = IMPORT_LIMIT if scope["path"] == "/v1/import" else DEFAULT_LIMIT
+
+        async def too_large() -> None:
+            detail = f"The request body exceeds {limit} bytes."
+            await send_problem(scope, send, 413, "Content Too Large", "content-too-large", detail)
+
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
@@ -31,14 +36,7 @@ class BodySizeLimitMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > limit:
-                    await send_problem(
-                        scope,
-                        send,
-                        413,
-                        "Content Too Large",
-                        "content-too-large",
-                        f"The request body exceeds {limit} bytes.",
-                    )
+                    await too_large()
                     return
         received = 0
         started = False
@@ -62,14 +60,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await send_problem(
-                    scope,
-                    send,
-                    413,
-                    "Content Too Large",
-                    "content-too-large",
-                    f"The request body exceeds {limit} bytes.",
-                )
+                await too_large()
 
 
 #: What a body may be sent as: JSON, and for a PATCH also a JSON merge patch (RFC 7396).
