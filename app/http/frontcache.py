@@ -370,7 +370,10 @@ class FrontCacheMiddleware:
                 cache.misses += 1
                 cache.put(key, entry)
         finally:
-            del cache._making[(key, epoch)]
+            # Waiters that were given no answer make their own, each under this key:
+            # only the one still registered is removed.
+            if cache._making.get((key, epoch)) is future:
+                del cache._making[(key, epoch)]
             future.set_result(entry)
         if entry is None:
             await send(start)

@@ -1,15 +1,20 @@
 """The front cache: hot public reads from memory, exact after writes and at the
 clock's boundaries, never for credentials, keyed by country and encoding."""
 
+import asyncio
 import gzip
+import sqlite3
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from articles.editorial_kit import Newsroom, room
 from factories import bundle, iso, notice, video
+from starlette.types import Receive, Scope, Send
 from support import soon, wait_until
 
-from app.http.frontcache import Entry, FrontCache, _variant
+from app.http.frontcache import Entry, FrontCache, FrontCacheMiddleware, _variant
 from app.readstore import SQLiteReadStore
 
 __all__ = ["room"]
@@ -196,3 +201,32 @@ def test_memory_is_bounded_and_the_least_recently_used_go_first(size: int) -> No
         assert cache.bytes <= cache.max_bytes
     kept = [key for key in range(200) if cache.get(key, cache._epoch, 0) is not None]
     assert 0 in kept and 199 in kept and len(kept) < 200
+
+
+def test_concurrent_misses_of_an_answer_that_is_not_kept_each_get_it(tmp_path: Path) -> None:
+    """Requests waiting on an answer that may not be kept (here a 503) make it
+    themselves, at the same time, and every one of them is answered."""
+    sqlite3.connect(tmp_path / "store.db").close()
+    made = 0
+
+    async def unavailable(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal made
+        made += 1
+        await asyncio.sleep(0.02)
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b"later"})
+
+    async def never(*_: object) -> None:
+        return None
+
+    async def scenario() -> list[int]:
+        cache = FrontCache(1_000_000, never, "CF-IPCountry")
+        await cache.open(SQLiteReadStore(str(tmp_path / "store.db")))
+        transport = httpx.ASGITransport(app=FrontCacheMiddleware(unavailable, cache))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = await asyncio.gather(*(client.get("/v1/articles/1") for _ in range(6)))
+        await cache.close()
+        return [answer.status_code for answer in answers]
+
+    assert asyncio.run(scenario()) == [503] * 6
+    assert made >= 3  # the first, then the waiters on their own
