@@ -343,6 +343,7 @@ def test_a_worker_that_died_holding_a_lease_is_taken_over(
             assert receiver.requests == [], "the lease is still held"
             [ok] = receiver.wait_for(1, timeout=10)
             assert ok.headers["webhook-id"] == claimed[0].message_id
+            hooks.settled(created["id"], 1)
         with sessions.begin() as session:
             late = delivery.Outcome(utcnow(), 10, 200, None, None)
             delivery.finish(session, settings, "dead-worker", claimed[0], late, utcnow())
