@@ -69,7 +69,7 @@ def apply_target(row: Row, articles: int, first_page: Row | None = None) -> None
                     None if share is None else share >= DEEP_PAGE_SHARE,
                 )
             )
-    elif name == "search" and at_full:
+    elif name in ("search", "search-miss") and at_full:
         met = None if ratio is None or p99 is None else ratio >= 0.2 and p99 < 50
         checks.append(("≥ 0.2×, p99 < 50 ms", met))
     elif name == "mixed (publishing)":

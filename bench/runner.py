@@ -47,6 +47,7 @@ from bench.workloads import (
     Prepared,
     article_ids,
     detail_body,
+    headline_queries,
     newest_ids,
     prepare,
 )
@@ -476,6 +477,9 @@ class Bench:
                                 dataset.search_terms,
                                 self.run_dir / f"paths-{backend}",
                                 log=self.log,
+                                miss_queries=headline_queries(url, ids)
+                                if "search-miss" in reads
+                                else None,
                             )
                     with self.phase("load"):
                         rows = self.run_workloads(session, prepared, reads, url)

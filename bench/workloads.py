@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import random
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from app.db import make_engine
 from app.models import Article, utcnow
+from bench.dataset import STOPWORDS
 from bench.server import HOST, get
 
 # Order of the report.
@@ -30,6 +32,7 @@ READ_WORKLOADS = (
     "list",
     "list-deep",
     "search",
+    "search-miss",
     "related",
     "feed",
     "mixed",
@@ -44,7 +47,7 @@ SELECTORS = {
 }
 # Sent to a second server whose front cache holds too little to answer them (see
 # MISS_CACHE_MB): what a request costs when it is not in memory.
-MISS_WORKLOADS = frozenset({"detail-miss", "detail-304-miss"})
+MISS_WORKLOADS = frozenset({"detail-miss", "detail-304-miss", "search-miss"})
 #: The miss server's front cache: about 60 article details, so that fewer than 1 in
 #: 100 of the requests over the sampled ids are answered from it, while a miss still
 #: pays for everything the cache does (lookup, capture, keeping, eviction).
@@ -59,6 +62,10 @@ ID_SAMPLE = 20_000
 ETAG_SAMPLE = 2_000
 CHECK_SAMPLE = 20
 MIXED_LINES = 20_000
+#: Distinct queries of the search-miss workload: a 10 s run sends fewer requests than
+#: that, so nearly every one is a query the server has not answered before.
+MISS_QUERIES = 20_000
+_QUERY_WORD = re.compile(r"[^\W\d_]{4,}")
 
 Log = Callable[[str], None]
 
@@ -104,6 +111,31 @@ def newest_ids(database_url: str, count: int = HOT_ARTICLES) -> list[int]:
             )
     finally:
         engine.dispose()
+
+
+def headline_queries(database_url: str, ids: list[int], count: int = MISS_QUERIES) -> list[str]:
+    """Distinct queries as readers type them, from the headlines of the sampled articles
+    (every service): one or two of a headline's words, in its order."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            headlines = dict(
+                conn.execute(select(Article.id, Article.headline).where(Article.id.in_(ids)))
+            )
+    finally:
+        engine.dispose()
+    rng = random.Random(13)
+    queries: dict[str, None] = {}
+    for article_id in ids:
+        found = _QUERY_WORD.findall(headlines.get(article_id, ""))
+        words = list(dict.fromkeys(w for w in found if w.lower() not in STOPWORDS))
+        if not words:
+            continue
+        picked = sorted(rng.sample(range(len(words)), min(len(words), rng.choice((1, 2)))))
+        queries[" ".join(words[i] for i in picked)] = None
+        if len(queries) >= count:
+            break
+    return list(queries)
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -183,6 +215,7 @@ def prepare(
     folder: Path,
     *,
     log: Log,
+    miss_queries: list[str] | None = None,
 ) -> Prepared:
     folder.mkdir(parents=True, exist_ok=True)
     # The publish workload edits none of the articles whose ETags the 304 rows send.
@@ -230,6 +263,13 @@ def prepare(
             prepared.missing["search"] = "n/a (endpoint missing)"
         else:
             prepared.files["search"] = _write(folder / "search.txt", search)
+            if miss_queries:
+                misses = [f"/v1/search?q={quote(query)}" for query in miss_queries]
+                prepared.files["search-miss"] = _write(folder / "search-miss.txt", misses)
+                prepared.notes["search-miss"] = (
+                    f"{len(misses):,} distinct queries from headlines, to the server whose "
+                    f"front cache is {MISS_CACHE_MB} MB"
+                )
         status, _, _ = client.get(FEED_PATH)
         if status == 404:
             prepared.missing["feed"] = "n/a (endpoint missing)"

@@ -85,3 +85,5 @@ class SearchDocument(Base):
     snippet: Mapped[str] = mapped_column(Text)
     snippet_terms: Mapped[str] = mapped_column(Text)
     vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    # The headline, summary and lede part of ``vector``, which ranking reads.
+    rank_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))

@@ -26,14 +26,16 @@ from app.models import Article, ArticleRender, SearchDocument, Service, Video, V
 MAX_BODY_TERMS = 6_000
 #: Characters of the body kept for highlights (after the headline and summary).
 SNIPPET_BODY = 1_200
+#: Body terms of the ranking vector (see ``rank_vector``): the lede.
+RANK_BODY_TERMS = 40
 # PostgreSQL keeps positions 1-16383 and 256 positions a lexeme.
 _MAX_POSITION = 16_383
 _MAX_POSITIONS = 256
-# A word as readers see it, stress marks, Arabic vowel marks and ZWNJ included.
-_SURFACE = re.compile(
-    "[^\\W_](?:[\\w\u0300-\u036f\u0483-\u0489\u064b-\u065f\u0670\u0640\u200c\u200d]"
-    "|['’ʼ‘`ʹ](?=[^\\W_]))*"
-)
+# A word as readers see it, stress marks, Arabic vowel marks and ZWNJ included, and
+# apostrophes inside it. Written as runs of word characters rather than one character
+# at a time: highlighting scans every hit's snippet with it, and this is twice as fast.
+_WORD_CHARS = "[\\w\u0300-\u036f\u0483-\u0489\u064b-\u065f\u0670\u0640\u200c\u200d]*"
+_SURFACE = re.compile(f"[^\\W_]{_WORD_CHARS}(?:['’ʼ‘`ʹ][^\\W_]{_WORD_CHARS})*")
 FOLD_PREFIX = "~"
 NO_TERM = "-"
 
@@ -124,6 +126,19 @@ def _vector(fields: Sequence[list[str]], folds: Sequence[list[str]] | None = Non
     )
 
 
+def rank_vector(fields: Sequence[list[str]], folds: Sequence[list[str]]) -> str:
+    """The ``tsvector`` PostgreSQL ranks matches by: the headline, the summary and the
+    lede of the full vector, at the same positions. It stays small enough to be kept
+    in the row, where ranking reads it directly; the full vector, stored out of line
+    and compressed, would have to be fetched and unpacked for every match ranked."""
+    headline, summary, body = fields
+    headline_folds, summary_folds, body_folds = folds
+    return _vector(
+        [headline, summary, body[:RANK_BODY_TERMS]],
+        [headline_folds, summary_folds, body_folds[:RANK_BODY_TERMS]],
+    )
+
+
 def document_row(
     *,
     doc_id: int,
@@ -178,6 +193,7 @@ def document_row(
         "snippet": snippet,
         "snippet_terms": snippet_terms(snippet, language),
         "vector": _vector(fields, folds) if backend == "postgresql" else None,
+        "rank_vector": rank_vector(fields, folds) if backend == "postgresql" else None,
     }
 
 

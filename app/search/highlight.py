@@ -17,35 +17,35 @@ from app.readmodel.search_index import NO_TERM, surface_words, surface_words_of
 WINDOW_WORDS = 28
 BEFORE_WORDS = 6
 ELLIPSIS = "…"
-_DECIDED_MAX = 50_000
 
 
 class Marks:
-    """The query's terms and fold keys, and which stored entries they mark (each
-    entry decided once per query, however many hits hold it)."""
+    """The query's terms and fold keys."""
 
-    __slots__ = ("_decided", "exact", "folded")
+    __slots__ = ("exact", "folded")
 
     def __init__(self, exact: frozenset[str], folded: frozenset[str]) -> None:
         self.exact = exact
         self.folded = folded
-        self._decided: dict[str, bool] = {NO_TERM: False}
 
-    def matches(self, entry: str) -> bool:
-        found = self._decided.get(entry)
-        if found is None:
-            if len(self._decided) > _DECIDED_MAX:
-                self._decided = {NO_TERM: False}
-            found = self._decided[entry] = any(
-                term in self.exact or fold(term) in self.folded for term in entry.split("+")
-            )
+    def marking(self, entries: set[str]) -> set[str]:
+        """Which of these stored entries match: most are single terms, found in the
+        query's terms at once; only the others are folded."""
+        exact, folded = self.exact, self.folded
+        found = entries & exact
+        for entry in entries - found:
+            if "+" in entry:
+                if any(term in exact or fold(term) in folded for term in entry.split("+")):
+                    found.add(entry)
+            elif folded and entry != NO_TERM and fold(entry) in folded:
+                found.add(entry)
         return found
 
 
 def highlight(snippet: str, terms: str, marks: Marks) -> str:
     """HTML: the best passage of ``snippet`` with its matching words marked."""
     entries = terms.split(" ")
-    marking = set(filter(marks.matches, set(entries)))
+    marking = marks.marking(set(entries))
     marked = [entry in marking for entry in entries]
     headline, _, _ = snippet.partition("\n")
     headline_words = len(surface_words_of(headline))

@@ -71,6 +71,9 @@ class Parsed:
         return Marks(frozenset(exact), frozenset(folded))
 
 
+# Kept by word: most words of one query come back in others, and reading a word into
+# its lemmas and spellings costs far more than the search that uses them.
+@lru_cache(maxsize=16_384)
 def _word_item(word: str, languages: tuple[str, ...]) -> Item | None:
     terms = query_alternatives(word, languages)
     if not terms:

@@ -149,21 +149,21 @@ TS_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 FTS = table("search_fts", column("rowid"))
 
 
-def _recency(backend: str) -> Any:
-    age = D.published_ts - bindparam("now", type_=BigInteger)
+def _recency(backend: str, published: Any = D.published_ts) -> Any:
+    age = published - bindparam("now", type_=BigInteger)
     greatest = func.max if backend == "sqlite" else func.greatest
     days = cast(greatest(-age, 0), Float) / float(RECENCY_DAYS * DAY_MS)
     return RECENCY_FLOOR + (1.0 - RECENCY_FLOOR) / (1.0 + days)
 
 
-def _relevance(backend: str) -> Any:
+def _relevance(backend: str, vector: Any = D.rank_vector) -> Any:
     if backend == "sqlite":
         weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
         return -literal_column(f"bm25(search_fts, {weights})", Float)
     # Ranked by the positive part of the query only: ts_rank scores a query with a
     # negation as if nothing matched.
     query = cast(bindparam("rank"), TSQUERY)
-    return func.ts_rank(literal_column(f"'{TS_WEIGHTS}'::real[]"), D.vector, query, 1)
+    return func.ts_rank(literal_column(f"'{TS_WEIGHTS}'::real[]"), vector, query, 1)
 
 
 def _matches(backend: str) -> Any:
@@ -227,42 +227,79 @@ def _filters(filters: frozenset[str]) -> list[Any]:
 #: Relevance ranks at most this many matching documents, the newest (by document)
 #: among those the filters keep: scoring a match costs far more than finding it, and a
 #: common word matches a good part of the store. A page deeper than that ranks more.
-#: Fewer on PostgreSQL, where scoring reads each match's vector out of line.
+#: Fewer on PostgreSQL, where finding the newest costs a visit to each match's row.
 RANKED = {"sqlite": 500, "postgresql": 200}
 
 
-#: On PostgreSQL, the newest documents in which a common word's matches are looked
-#: for first (see ``_cutoff``).
-RECENT_WINDOW = 10_000
+def _cutoff(filters: frozenset[str]) -> Any:
+    """SQLite: the document below which relevance ranks nothing, the ``ranked``-th
+    newest match the filters keep (none when fewer match). Documents not public yet
+    are counted too: they are few, and leaving them in spares a join when nothing
+    else filters."""
+    conditions = [_matches("sqlite"), *_filters(filters)[1:]]
+    # In rowid order FTS5 streams its matches and stops at the offset, scoring none.
+    found = select(FTS.c.rowid).select_from(FTS)
+    if len(conditions) > 1:
+        found = found.join(SearchDocument, D.doc_id == FTS.c.rowid)
+    found = found.where(*conditions).order_by(FTS.c.rowid.desc())
+    return func.coalesce(found.limit(1).offset(bindparam("ranked")).scalar_subquery(), 0)
 
 
-def _cutoff(backend: str, filters: frozenset[str]) -> Any:
-    """The document below which relevance ranks nothing: the ``ranked``-th newest
-    match the filters keep (none when fewer match). Documents not public yet are
-    counted too: they are few, and leaving them in spares a join when nothing else
-    filters."""
-    conditions = [_matches(backend), *_filters(filters)[1:]]
-    if backend == "sqlite":
-        # In rowid order FTS5 streams its matches and stops at the offset, scoring none.
-        found = select(FTS.c.rowid).select_from(FTS)
-        if len(conditions) > 1:
-            found = found.join(SearchDocument, D.doc_id == FTS.c.rowid)
-        found = found.where(*conditions).order_by(FTS.c.rowid.desc())
-        return func.coalesce(found.limit(1).offset(bindparam("ranked")).scalar_subquery(), 0)
-    # The full-text index finds the matches at once, but each one found costs a visit
-    # to its row: a common word is looked for among the newest documents first, and
-    # the whole store is searched only when too few match there. (Ordered by an
-    # expression, not by the key: walking the key backwards would test each row's
-    # vector, read out of line, until enough match.)
-    window = (
-        select(D.doc_id).order_by(D.doc_id.desc()).limit(1).offset(RECENT_WINDOW).scalar_subquery()
+def _ranked_postgresql(filters: frozenset[str]) -> Any:
+    """PostgreSQL's relevance page: the ``ranked`` + 1 newest matches the filters keep,
+    in one pass over the full-text index's matches (ordered by an expression, not by
+    the key: walking the key backwards would test each row's full vector, stored out
+    of line, until enough match), then ranked by their small vectors."""
+    candidates = (
+        select(D.doc_id)
+        .where(_matches("postgresql"), *_filters(filters))
+        .order_by((D.doc_id + 0).desc())
+        .limit(bindparam("ranked") + 1)
+        .subquery("candidates")
+    )
+    # The vectors are read for the candidates only, not carried through their sort.
+    ranked = SearchDocument.__table__.alias("ranked")
+    relevance = _relevance("postgresql", ranked.c.rank_vector)
+    score = (relevance * _recency("postgresql", ranked.c.published_ts)).label("score")
+    return (
+        select(ranked.c.doc_id, score, ranked.c.published_ts)
+        .select_from(candidates)
+        .join(ranked, ranked.c.doc_id == candidates.c.doc_id)
+        .order_by(score.desc(), ranked.c.doc_id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("hits")
     )
 
-    def newest(*extra: Any) -> Any:
-        found = select(D.doc_id).where(*conditions, *extra).order_by((D.doc_id + 0).desc())
-        return found.limit(1).offset(bindparam("ranked")).scalar_subquery()
 
-    return func.coalesce(newest(D.doc_id >= func.coalesce(window, 0)), newest(), 0)
+def _hits(backend: str, sort: str, filters: frozenset[str], after: bool) -> Any:
+    """The page's documents with their score (newest first, or SQLite's relevance)."""
+    score = (_relevance(backend) * _recency(backend)).label("score")
+    conditions = [_matches(backend), *_filters(filters)]
+    if sort == "relevance":
+        order: tuple[Any, ...] = (score.desc(), D.doc_id.desc())
+        conditions.append(FTS.c.rowid >= _cutoff(filters))
+    else:
+        order = (D.published_ts.desc(), D.doc_id.desc())
+    if after:
+        cursor_key = bindparam("cursor_key", type_=BigInteger)
+        cursor_id = bindparam("cursor_id", type_=BigInteger)
+        conditions.append(
+            or_(
+                D.published_ts < cursor_key,
+                and_(D.published_ts == cursor_key, D.doc_id < cursor_id),
+            )
+        )
+    ranked = select(D.doc_id, score, D.published_ts)
+    if backend == "sqlite":
+        ranked = ranked.select_from(FTS).join(SearchDocument, D.doc_id == FTS.c.rowid)
+    return (
+        ranked.where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("hits")
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -270,31 +307,10 @@ def search_query(backend: str, sort: str, filters: frozenset[str], after: bool) 
     """The search statement for one backend, sort and combination of filters; newest
     first ``after`` a (published time, document) key, relevance from an offset among
     the newest ``ranked`` matches."""
-    score = (_relevance(backend) * _recency(backend)).label("score")
-    conditions = [_matches(backend), *_filters(filters)]
-    if sort == "relevance":
-        key: Any = score
-        order = (score.desc(), D.doc_id.desc())
-        ranked_id = FTS.c.rowid if backend == "sqlite" else D.doc_id
-        conditions.append(ranked_id >= _cutoff(backend, filters))
+    if sort == "relevance" and backend == "postgresql":
+        hits = _ranked_postgresql(filters)
     else:
-        key = D.published_ts
-        order = (D.published_ts.desc(), D.doc_id.desc())
-    if after:
-        cursor_key = bindparam("cursor_key", type_=Float if sort == "relevance" else BigInteger)
-        cursor_id = bindparam("cursor_id", type_=BigInteger)
-        value = _relevance(backend) * _recency(backend) if sort == "relevance" else key
-        conditions.append(or_(value < cursor_key, and_(value == cursor_key, D.doc_id < cursor_id)))
-    ranked = select(D.doc_id, score, D.published_ts)
-    if backend == "sqlite":
-        ranked = ranked.select_from(FTS).join(SearchDocument, D.doc_id == FTS.c.rowid)
-    hits = (
-        ranked.where(*conditions)
-        .order_by(*order)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-        .subquery("hits")
-    )
+        hits = _hits(backend, sort, filters, after)
     document = SearchDocument.__table__.alias("document")
     statement: Select[Any] = (
         select(
