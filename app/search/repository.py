@@ -95,12 +95,17 @@ def id_list(backend: str, ids: list[int]) -> Any:
     return orjson.dumps(ids).decode() if backend == "sqlite" else ids
 
 
+#: Characters of a candidate's body terms compared with the article: its lede. Whole
+#: bodies would cost more to read and to compare than everything else together.
+RELATED_BODY_CHARS = 1_500
+
+
 @lru_cache(maxsize=4)
 def related_candidates(backend: str) -> Query:
     """The public articles among the ``ids``, with their service, how many tags each
-    shares with the article ``id`` and their indexed terms (to compare them). The
-    service is not a condition here: the store would then walk the service's
-    articles rather than find the few asked for by key."""
+    shares with the article ``id`` and their indexed terms (to compare them; of the
+    body, its lede). The service is not a condition here: the store would then walk
+    the service's articles rather than find the few asked for by key."""
     shared = (
         select(func.count())
         .where(
@@ -121,7 +126,7 @@ def related_candidates(backend: str) -> Query:
             R.published_ts,
             D.headline,
             D.summary,
-            D.body,
+            func.substr(D.body, 1, RELATED_BODY_CHARS),
             R.breaking_until,
             R.teaser,
             R.updated_ts,
