@@ -119,9 +119,8 @@ def headline_queries(database_url: str, ids: list[int], count: int = MISS_QUERIE
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            headlines = dict(
-                conn.execute(select(Article.id, Article.headline).where(Article.id.in_(ids)))
-            )
+            rows = conn.execute(select(Article.id, Article.headline).where(Article.id.in_(ids)))
+            headlines = {article_id: headline for article_id, headline in rows}
     finally:
         engine.dispose()
     rng = random.Random(13)
