@@ -36,8 +36,9 @@ import Stemmer
 
 MAX_WORD = 60
 _CACHE = 100_000
-#: Texts (headlines, paragraphs) whose terms are kept.
-_TEXT_CACHE = 20_000
+#: Texts (headlines, paragraphs) whose terms are kept, each up to so many characters.
+_TEXT_CACHE = 16_384
+_CACHED_TEXT = 1_000
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _APOSTROPHE_VARIANTS = ("’", "ʼ", "`", "‘", "ʹ")
@@ -321,7 +322,13 @@ def analyze_text(text: str, language: str) -> tuple[str, ...]:
 def analyze_paragraphs(texts: Iterable[str], language: str) -> list[str]:
     """The terms of ``"\\n".join(texts)``, paragraph by paragraph: a word never spans
     a line break, nor does normalisation change across one, so the terms are the same."""
-    return [term for text in texts for term in analyze_text(text, language)]
+    terms: list[str] = []
+    for text in texts:
+        # A long text (a transcript) is rarely seen twice and would crowd the cache.
+        terms.extend(
+            analyze_text(text, language) if len(text) <= _CACHED_TEXT else analyze(text, language)
+        )
+    return terms
 
 
 # Fold keys -------------------------------------------------------------------
