@@ -2,6 +2,7 @@
 
 import contextlib
 import inspect
+import json
 import random
 import sqlite3
 import threading
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from functools import partial, wraps
 from typing import Annotated, Any, TypeVar
 
+import orjson
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -93,15 +95,34 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _json_loads(text: str | bytes) -> Any:
+    """JSON columns read with orjson (article bodies are read back at every render);
+    what orjson refuses and the standard library wrote (NaN, integers past 64 bits)
+    is still read."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(raw_url: str) -> Engine:
     url = sync_url(raw_url)
     if url.get_backend_name() == "sqlite":
         busy_ms = round(busy_timeout_s(url) * 1000)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, json_deserializer=_json_loads
+        )
         event.listen(engine, "connect", partial(_sqlite_on_connect, busy_ms))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+    engine = create_engine(
+        url,
+        pool_size=5,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        json_deserializer=_json_loads,
+    )
     notify_writes(engine)
     return engine
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from typing import Any
 
@@ -36,6 +36,9 @@ import Stemmer
 
 MAX_WORD = 60
 _CACHE = 100_000
+#: Texts (headlines, paragraphs) whose terms are kept, each up to so many characters.
+_TEXT_CACHE = 16_384
+_CACHED_TEXT = 1_000
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _APOSTROPHE_VARIANTS = ("’", "ʼ", "`", "‘", "ʹ")
@@ -306,6 +309,26 @@ def analyze(text: str, language: str) -> list[str]:
     # filter(None, ...) drops the stop words (None) at C speed: this runs for every
     # word an import indexes.
     return list(filter(None, map(analyzer(language), _WORD.findall(normalize(text)))))
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def analyze_text(text: str, language: str) -> tuple[str, ...]:
+    """:func:`analyze`, remembered: an import analyses the same headlines, summaries
+    and paragraphs more than once (for the index and for suggestions, and again in
+    each agency update of a story)."""
+    return tuple(analyze(text, language))
+
+
+def analyze_paragraphs(texts: Iterable[str], language: str) -> list[str]:
+    """The terms of ``"\\n".join(texts)``, paragraph by paragraph: a word never spans
+    a line break, nor does normalisation change across one, so the terms are the same."""
+    terms: list[str] = []
+    for text in texts:
+        # A long text (a transcript) is rarely seen twice and would crowd the cache.
+        terms.extend(
+            analyze_text(text, language) if len(text) <= _CACHED_TEXT else analyze(text, language)
+        )
+    return terms
 
 
 # Fold keys -------------------------------------------------------------------

@@ -54,6 +54,32 @@ def text_similarity(terms: Mapping[str, float], headline: str, summary: str, bod
     return found / total
 
 
+def found_weights(headline: str, summary: str, body: str) -> dict[str, float]:
+    """How much each term of a piece counts when another piece looks for it (the
+    weight of the best field it is in), for comparing the piece with many others: a
+    term (which holds no space) is here exactly when :func:`text_similarity` finds it
+    between spaces in the piece's text."""
+    weights: dict[str, float] = {}
+    for field_weight, text in zip(_FOUND_WEIGHTS, (headline, summary, body), strict=True):
+        for term in text.split(" "):
+            weights.setdefault(term, field_weight)
+    return weights
+
+
+def found_similarity(terms: Mapping[str, float], found_in: Mapping[str, float]) -> float:
+    """:func:`text_similarity` of a piece given by its :func:`found_weights`."""
+    total = sum(terms.values())
+    if not total:
+        return 0.0
+    found = 0.0
+    weight_in = found_in.get
+    for term, weight in terms.items():
+        field_weight = weight_in(term)
+        if field_weight is not None:
+            found += weight * field_weight
+    return found / total
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """What a piece is compared by."""
@@ -78,6 +104,11 @@ class Candidate:
 
 def score(source: Source, candidate: Candidate) -> float:
     text = text_similarity(source.terms, candidate.headline, candidate.summary, candidate.body)
+    return score_with(source, candidate, text)
+
+
+def score_with(source: Source, candidate: Candidate, text: float) -> float:
+    """:func:`score` with the text similarity already known."""
     shared = min(candidate.shared_tags, MAX_SHARED_TAGS)
     same_section = source.section_id is not None and candidate.section_id == source.section_id
     days = abs(candidate.published_ts - source.published_ts) / DAY_MS
@@ -88,7 +119,12 @@ def score(source: Source, candidate: Candidate) -> float:
 def rank(source: Source, candidates: Iterable[Candidate], limit: int | None = None) -> list[int]:
     """The candidates' ids, most alike first (the newer of two equals first); the first
     ``limit`` of them when given."""
-    scored = ((score(source, candidate), candidate.item_id) for candidate in candidates)
+    return best(((score(source, candidate), candidate.item_id) for candidate in candidates), limit)
+
+
+def best(scored: Iterable[tuple[float, int]], limit: int | None = None) -> list[int]:
+    """The ids of ``(score, id)`` pairs, highest first (the higher id of two equals
+    first); the first ``limit`` of them when given."""
     if limit is not None:
         # The first ``limit`` of the full sort: no two entries are equal (ids differ).
         return [item_id for _, item_id in heapq.nlargest(limit, scored)]

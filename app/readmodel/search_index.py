@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.kit.analysis import analyze, analyzer, fold, normalize, words
+from app.kit.analysis import analyze_paragraphs, analyze_text, analyzer, fold, normalize, words
 from app.kit.sanitize import text_of
 from app.models import Article, ArticleRender, SearchDocument, Service, Video, VideoRender
 
@@ -162,9 +162,9 @@ def document_row(
     summary_text = "\n".join(part for part in summary if part)
     body_text = "\n".join(body)
     fields = [
-        analyze(headline, language),
-        analyze(summary_text, language),
-        analyze(body_text, language)[:MAX_BODY_TERMS],
+        list(analyze_text(headline, language)),
+        list(analyze_text(summary_text, language)),
+        analyze_paragraphs(body, language)[:MAX_BODY_TERMS],
     ]
     folds = [list(map(fold, terms)) for terms in fields]
     body_start = body_text[:SNIPPET_BODY]

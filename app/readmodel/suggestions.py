@@ -16,12 +16,20 @@ import orjson
 from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from app.kit.analysis import analyze
+from app.kit.analysis import analyze_text
 from app.kit.timeutil import now_ms, to_ms
 from app.models import Article, SearchDocument, Video, VideoRender, VideoTag
 from app.readmodel.availability import unavailable_reason
 from app.readmodel.documents import summary_document
-from app.readmodel.relatedness import Candidate, Source, rank, weighted_terms
+from app.readmodel.relatedness import (
+    Candidate,
+    Source,
+    best,
+    found_similarity,
+    found_weights,
+    score_with,
+    weighted_terms,
+)
 from app.readmodel.search_index import video_doc_id
 
 PER_TAG = 200
@@ -86,8 +94,8 @@ def _terms(article: Article) -> dict[str, float]:
     key points) as the search index analyses them."""
     summary = summary_document(article)
     parts = [article.dek or "", *(summary["bullets"] if summary else [])]
-    headline = analyze(article.headline, article.language)
-    summary_terms = analyze("\n".join(part for part in parts if part), article.language)
+    headline = analyze_text(article.headline, article.language)
+    summary_terms = analyze_text("\n".join(part for part in parts if part), article.language)
     return weighted_terms(" ".join(headline), " ".join(summary_terms), "")
 
 
@@ -113,8 +121,9 @@ class Suggester:
                 target.setdefault(key, []).append(video_id)
                 found.add(video_id)
         now = now_ms()
-        # video id -> (service, candidate without its shared tags)
-        self.videos: dict[int, tuple[int, Candidate]] = {}
+        # video id -> (service, candidate without its shared tags, its found weights:
+        # each video is compared with every article of the batch that pools it)
+        self.videos: dict[int, tuple[int, Candidate, dict[str, float]]] = {}
         if found:
             docs = sorted(video_doc_id(video_id) for video_id in found)
             for row in session.execute(_CANDIDATES, {"docs": docs}):
@@ -125,7 +134,8 @@ class Suggester:
                 candidate = Candidate(
                     video_id, 0, section_id, to_ms(published_at), headline, summary, body
                 )
-                self.videos[video_id] = (service_id, candidate)
+                found_in = found_weights(headline, summary, body)
+                self.videos[video_id] = (service_id, candidate, found_in)
 
     def suggest(self, article: Article, exclude: set[int], limit: int | None = None) -> list[int]:
         """The article's suggested videos, best first (the first ``limit`` of them when
@@ -138,23 +148,23 @@ class Suggester:
         if article.section_id is not None:
             pooled.update(self.by_section.get(article.section_id, ()))
         pooled.update(self.by_service.get(article.service_id, ()))
-        candidates = []
+        published = article.published_at or article.updated_at
+        source = Source(_terms(article), article.section_id, to_ms(published))
+        scored = []
         for video_id in pooled - exclude:
             found = self.videos.get(video_id)
             if found is None or found[0] != article.service_id:
                 continue
-            video = found[1]
-            candidates.append(
-                Candidate(
-                    video_id,
-                    shared.get(video_id, 0),
-                    video.section_id,
-                    video.published_ts,
-                    video.headline,
-                    video.summary,
-                    video.body,
-                )
+            _, video, found_in = found
+            candidate = Candidate(
+                video_id,
+                shared.get(video_id, 0),
+                video.section_id,
+                video.published_ts,
+                video.headline,
+                video.summary,
+                video.body,
             )
-        published = article.published_at or article.updated_at
-        source = Source(_terms(article), article.section_id, to_ms(published))
-        return rank(source, candidates, limit)
+            text = found_similarity(source.terms, found_in)
+            scored.append((score_with(source, candidate, text), video_id))
+        return best(scored, limit)

@@ -1,8 +1,18 @@
 """Text analysis: the terms both stores are given, and the fold keys of names."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from app.kit.analysis import analyze, fold, normalize, query_alternatives
+from app.kit.analysis import (
+    analyze,
+    analyze_paragraphs,
+    analyze_text,
+    fold,
+    normalize,
+    query_alternatives,
+)
+from app.readmodel.relatedness import found_similarity, found_weights, text_similarity
 from app.readmodel.search_index import snippet_terms
 
 
@@ -60,3 +70,35 @@ def test_query_word_stands_for_each_languages_term() -> None:
 def test_snippet_terms_follow_the_words_as_written() -> None:
     terms = snippet_terms("Об’єкт «Зеленського», the при\u0301вет!", "uk")
     assert terms.split(" ") == ["об'єкт".replace("'", ""), "зеленський", "-", "привет"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    paragraphs=st.lists(
+        st.text(
+            st.characters(blacklist_categories=("Cs",)) | st.sampled_from("Σσ'’\u0301\u200cﬁё"),
+            max_size=30,
+        ),
+        max_size=4,
+    ),
+    language=st.sampled_from(["en", "ru", "uk", "fa", "ar", "el", "zh"]),
+)
+def test_paragraphs_are_analysed_as_their_joined_text(paragraphs: list[str], language: str) -> None:
+    assert analyze_paragraphs(paragraphs, language) == analyze("\n".join(paragraphs), language)
+    for paragraph in paragraphs:
+        assert list(analyze_text(paragraph, language)) == analyze(paragraph, language)
+
+
+_TERMS = st.sampled_from(["харків", "дитина", "робот", "nato", "nat", "o", "ab'c", "ab", "12"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.dictionaries(_TERMS, st.floats(0, 10, allow_nan=False), max_size=6),
+    fields=st.lists(st.lists(_TERMS, max_size=6).map(" ".join), min_size=3, max_size=3),
+)
+def test_found_weights_measure_as_the_texts_do(words: dict[str, float], fields: list[str]) -> None:
+    headline, summary, body = fields
+    assert found_similarity(words, found_weights(headline, summary, body)) == text_similarity(
+        words, headline, summary, body
+    )
