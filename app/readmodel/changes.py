@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, event, func, insert, select, update
+from sqlalchemy import BindParameter, Table, bindparam, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,15 +62,34 @@ def _fingerprint(*parts: object) -> str:
     ).hexdigest()
 
 
+# Built once: a write records one item, and building these costs more than running them.
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_STATES = (
+    select(ChangeItem)
+    .where(ChangeItem.item_type == bindparam("kind"), ChangeItem.item_id.in_(_IDS))
+    .with_for_update()
+)
+_RENDERED_ARTICLES = (
+    select(
+        ArticleRender.article_id,
+        ArticleRender.service,
+        ArticleRender.public_from,
+        ArticleRender.etag,
+        ArticleRender.updated_ts,
+        ArticleRender.breaking_until,
+        ArticleRender.withheld_in,
+        ArticleRender.teaser,
+        Article.status,
+    )
+    .join(Article, Article.id == ArticleRender.article_id)
+    .where(ArticleRender.article_id.in_(_IDS))
+)
+
+
 def _states(session: Session, kind: str, ids: list[int]) -> dict[int, ChangeItem]:
     """The items' last told states, locked until commit (concurrent writers of
     one item compare and record one after the other)."""
-    query = (
-        select(ChangeItem)
-        .where(ChangeItem.item_type == kind, ChangeItem.item_id.in_(ids))
-        .with_for_update()
-    )
-    return {state.item_id: state for state in session.scalars(query)}
+    return {state.item_id: state for state in session.scalars(_STATES, {"kind": kind, "ids": ids})}
 
 
 def _ensure_states(
@@ -153,24 +172,7 @@ def record_articles(
     if not ids:
         return
     now = now_ms() if now is None else now
-    rendered = {
-        row.article_id: row
-        for row in session.execute(
-            select(
-                ArticleRender.article_id,
-                ArticleRender.service,
-                ArticleRender.public_from,
-                ArticleRender.etag,
-                ArticleRender.updated_ts,
-                ArticleRender.breaking_until,
-                ArticleRender.withheld_in,
-                ArticleRender.teaser,
-                Article.status,
-            )
-            .join(Article, Article.id == ArticleRender.article_id)
-            .where(ArticleRender.article_id.in_(ids))
-        )
-    }
+    rendered = {row.article_id: row for row in session.execute(_RENDERED_ARTICLES, {"ids": ids})}
     states = _states(session, "article", ids)
     wanted = {
         item_id: row.service
