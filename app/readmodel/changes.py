@@ -344,24 +344,37 @@ def materialise_due(session: Session, now: int | None = None, limit: int = 500) 
     return len(due)
 
 
+# Built once, as every committing writer runs them.
+_UNNUMBERED = select(func.min(Change.id), func.max(Change.id)).where(Change.seq.is_(None))
+_STEP = (
+    update(ChangeCounter)
+    .where(ChangeCounter.id == COUNTER_ID)
+    .values(seq=ChangeCounter.seq + bindparam("span"), recorded_at=bindparam("numbered_at"))
+    .returning(ChangeCounter.seq)
+    .execution_options(synchronize_session=False)
+)
+_NUMBER = (
+    update(Change)
+    .where(Change.seq.is_(None))
+    .values(
+        seq=Change.id - bindparam("low") + bindparam("first"), recorded_at=bindparam("numbered_at")
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def _advance(session: Session, span: int, at: datetime) -> int:
     """Take the counter's row lock and move it on by ``span``; the first number given."""
-    step = (
-        update(ChangeCounter)
-        .where(ChangeCounter.id == COUNTER_ID)
-        .values(seq=ChangeCounter.seq + span, recorded_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    if session.execute(step).rowcount == 0:  # type: ignore[attr-defined]
+    params = {"span": span, "numbered_at": at}
+    last = session.execute(_STEP, params).scalar_one_or_none()
+    if last is None:
         session.execute(
             insert_ignoring(session, ChangeCounter)
             .values(id=COUNTER_ID, seq=0, recorded_at=None)
             .on_conflict_do_nothing()
         )
-        session.execute(step)
-    last = session.scalar(select(ChangeCounter.seq).where(ChangeCounter.id == COUNTER_ID))
-    assert last is not None
-    return last - span + 1
+        last = session.execute(_STEP, params).scalar_one()
+    return int(last) - span + 1
 
 
 def number_changes(session: Session) -> None:
@@ -369,19 +382,12 @@ def number_changes(session: Session) -> None:
     before committing, so the counter's lock is held for the commit alone."""
     if not session.info.pop(PENDING, False):
         return
-    low, high = session.execute(
-        select(func.min(Change.id), func.max(Change.id)).where(Change.seq.is_(None))
-    ).one()
+    low, high = session.execute(_UNNUMBERED).one()
     if low is None:
         return
     at = utcnow()
     first = _advance(session, high - low + 1, at)
-    session.execute(
-        update(Change)
-        .where(Change.seq.is_(None))
-        .values(seq=Change.id - low + first, recorded_at=at)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_NUMBER, {"low": low, "first": first, "numbered_at": at})
     if session.get_bind().dialect.name == "postgresql":
         last = first + high - low
         session.execute(select(func.pg_notify(CHANGES_CHANNEL, str(last))))
