@@ -40,9 +40,11 @@ def is_sqlite(raw: str) -> bool:
 #: How long a statement waits for a lock another connection holds, unless the URL's
 #: ``?timeout=`` (seconds, as the sqlite3 driver reads it) says otherwise.
 BUSY_TIMEOUT_S = 10.0
-#: How often a write that found the write lock taken for the whole busy timeout
-#: tries again before the request gives up (503 busy).
+#: How many busy timeouts a write waits for the write lock before the last try,
+#: whose failure the request answers 503 busy.
 BEGIN_RETRIES = 2
+#: How long each try at the write lock waits in SQLite's own busy handler.
+BEGIN_POLL_MS = 5
 #: An execution option: the kind of transaction a connection begins on SQLite.
 BEGIN = "masthead_begin"
 READ = "DEFERRED"
@@ -71,26 +73,37 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
 
 def _sqlite_begin(connection: Connection) -> None:
     """Writers take SQLite's write lock when they begin, so concurrent writers
-    queue on busy_timeout instead of failing when a read lock cannot be upgraded;
-    transactions that only read (``BEGIN=READ``) begin deferred and never wait.
+    queue instead of failing when a read lock cannot be upgraded; transactions that
+    only read (``BEGIN=READ``) begin deferred and never wait.
 
-    A writer still without the lock after the busy timeout tries again, after a
-    random pause so that the waiting writers do not all come back at once. This
-    retries the whole transaction: it has not run a statement yet."""
+    A writer that finds the lock taken polls for it every few milliseconds, for
+    ``BEGIN_RETRIES`` busy timeouts, then tries once more with the whole busy
+    timeout. SQLite's own busy handler sleeps up to 100 ms between its tries: a
+    writer of another process (the other server workers, an import) would find
+    the lock released and taken again by this process's next writer every time.
+    Trying again is safe: the transaction has not run a statement yet."""
     mode = connection.get_execution_options().get(BEGIN, WRITE)
     if mode == READ:
         connection.exec_driver_sql("BEGIN")
         return
     driver = connection.connection.driver_connection
     assert driver is not None
-    for attempt in range(BEGIN_RETRIES):
-        try:
-            driver.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as error:
-            if not _is_busy(error):
-                raise
-        time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
+    busy_s = busy_timeout_s(connection.engine.url)
+    deadline = time.monotonic() + busy_s * BEGIN_RETRIES
+    driver.execute(f"PRAGMA busy_timeout={BEGIN_POLL_MS}")
+    try:
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(random.uniform(0.001, 0.005))
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={round(busy_s * 1000)}")
     # The last attempt through SQLAlchemy, whose error the API answers 503 busy.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 

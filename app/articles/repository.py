@@ -9,7 +9,9 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     CursorResult,
+    Delete,
     Select,
     Table,
     and_,
@@ -23,7 +25,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
     Article,
@@ -168,6 +170,45 @@ def list_query(sort: str, filters: frozenset[str], after: bool) -> Query:
     return Query(statement)
 
 
+# The statements every editorial write runs, built once: building a statement and
+# its cache key costs more than SQLite takes to run it.
+_ID: BindParameter[int] = bindparam("id")
+_FIND = select(Article).where(Article.id == _ID).options(joinedload(Article.service))
+_RENDERED_RELATED = select(ArticleRender.related).where(ArticleRender.article_id == _ID)
+_CLAIM = (
+    update(Article)
+    .where(Article.id == bindparam("article_id"), Article.version == bindparam("read"))
+    .values(version=Article.version + 1)
+    .execution_options(synchronize_session=False)
+)
+_VERSION = select(Article.version).where(Article.id == _ID)
+_TAG_SLUGS = (
+    select(Tag.slug)
+    .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+    .where(ArticleTag.article_id == _ID)
+    .order_by(ArticleTag.position)
+)
+_AUTHOR_SLUGS = (
+    select(Author.slug)
+    .join(ArticleAuthor, ArticleAuthor.author_id == Author.id)
+    .where(ArticleAuthor.article_id == _ID)
+    .order_by(ArticleAuthor.position)
+)
+_SECTION_SLUG = select(Section.slug).where(Section.id == _ID)
+_GROUP = select(Article.translation_group).where(Article.id == _ID)
+_LAST_REVISION = select(func.max(Revision.number)).where(Revision.article_id == _ID)
+
+
+@lru_cache(maxsize=8)
+def _linked(model: type[LinkModel], column: str) -> Select[tuple[int]]:
+    return select(getattr(model, column)).where(model.article_id == _ID).order_by(model.position)
+
+
+@lru_cache(maxsize=8)
+def _unlink(model: type[LinkModel]) -> Delete:
+    return delete(model).where(model.article_id == _ID)
+
+
 class ArticleRepository:
     """Every statement of the article writes and editors' reads, on one session."""
 
@@ -181,9 +222,7 @@ class ArticleRepository:
 
     def find(self, article_id: int) -> Article | None:
         """The article with its service (enough for permission checks)."""
-        return self.session.scalars(
-            select(Article).where(Article.id == article_id).options(selectinload(Article.service))
-        ).one_or_none()
+        return self.session.scalars(_FIND, {"id": article_id}).one_or_none()
 
     def load(self, article_id: int) -> Article | None:
         """The article with everything its representation shows, fresh from the database."""
@@ -209,9 +248,7 @@ class ArticleRepository:
 
     def rendered_related(self, article_id: int) -> str | None:
         """The related videos as last rendered (every write renders them again)."""
-        return self.session.scalar(
-            select(ArticleRender.related).where(ArticleRender.article_id == article_id)
-        )
+        return self.session.scalar(_RENDERED_RELATED, {"id": article_id})
 
     # the version ----------------------------------------------------------------
 
@@ -220,42 +257,23 @@ class ArticleRepository:
         ``version``: one statement, which the database serialises on the row."""
         result = cast(
             CursorResult[Any],
-            self.session.execute(
-                update(Article)
-                .where(Article.id == article_id, Article.version == version)
-                .values(version=Article.version + 1)
-                .execution_options(synchronize_session=False)
-            ),
+            self.session.execute(_CLAIM, {"article_id": article_id, "read": version}),
         )
         return result.rowcount == 1
 
     def version(self, article_id: int) -> int | None:
-        return self.session.scalar(select(Article.version).where(Article.id == article_id))
+        return self.session.scalar(_VERSION, {"id": article_id})
 
     # the write shape ---------------------------------------------------------------
 
     def tag_slugs(self, article_id: int) -> list[str]:
-        return list(
-            self.session.scalars(
-                select(Tag.slug)
-                .join(ArticleTag, ArticleTag.tag_id == Tag.id)
-                .where(ArticleTag.article_id == article_id)
-                .order_by(ArticleTag.position)
-            )
-        )
+        return list(self.session.scalars(_TAG_SLUGS, {"id": article_id}))
 
     def author_slugs(self, article_id: int) -> list[str]:
-        return list(
-            self.session.scalars(
-                select(Author.slug)
-                .join(ArticleAuthor, ArticleAuthor.author_id == Author.id)
-                .where(ArticleAuthor.article_id == article_id)
-                .order_by(ArticleAuthor.position)
-            )
-        )
+        return list(self.session.scalars(_AUTHOR_SLUGS, {"id": article_id}))
 
     def section_slug(self, section_id: int) -> str | None:
-        return self.session.scalar(select(Section.slug).where(Section.id == section_id))
+        return self.session.scalar(_SECTION_SLUG, {"id": section_id})
 
     def section_id(self, service_id: int, slug: str) -> int | None:
         return self.session.scalar(
@@ -284,9 +302,7 @@ class ArticleRepository:
         still one story (an import may have moved either to another group since)."""
         if article.translation_of_id is None or article.translation_group is None:
             return None
-        group = self.session.scalar(
-            select(Article.translation_group).where(Article.id == article.translation_of_id)
-        )
+        group = self.session.scalar(_GROUP, {"id": article.translation_of_id})
         return article.translation_of_id if group == article.translation_group else None
 
     def is_translated(self, article: Article) -> bool:
@@ -409,19 +425,13 @@ class ArticleRepository:
             self.session.execute(insert(cast(Table, model.__table__)), rows)
 
     def linked_ids(self, model: type[LinkModel], column: str, article_id: int) -> list[int]:
-        return list(
-            self.session.scalars(
-                select(getattr(model, column))
-                .where(model.article_id == article_id)
-                .order_by(model.position)
-            )
-        )
+        return list(self.session.scalars(_linked(model, column), {"id": article_id}))
 
     def replace_links(
         self, model: type[LinkModel], column: str, article_id: int, ids: list[int]
     ) -> None:
         """The article's tags, authors or curated videos, in this order."""
-        self.session.execute(delete(model).where(model.article_id == article_id))
+        self.session.execute(_unlink(model), {"id": article_id})
         self.insert_rows(
             model,
             [{"article_id": article_id, column: i, "position": n} for n, i in enumerate(ids)],
@@ -470,10 +480,7 @@ class ArticleRepository:
     def add_revision(self, revision: Revision) -> None:
         """The revision, numbered after the article's last one."""
         revision.number = (
-            self.session.scalar(
-                select(func.max(Revision.number)).where(Revision.article_id == revision.article_id)
-            )
-            or 0
+            self.session.scalar(_LAST_REVISION, {"id": revision.article_id}) or 0
         ) + 1
         self.session.add(revision)
 

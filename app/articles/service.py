@@ -16,6 +16,7 @@ import orjson
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from app.articles import repository
@@ -359,11 +360,10 @@ def readable_article(
 def viewable_article(session: Session, principal: Principal, article_id: int) -> Article | None:
     """The article, fully loaded, if the token may read its service's drafts; else
     None, and the caller answers as the public read does."""
-    articles = ArticleRepository(session)
-    article = articles.find(article_id)
+    article = ArticleRepository(session).load(article_id)
     if article is None or not principal.can_read(article.service.code):
         return None
-    return articles.load(article_id)
+    return article
 
 
 def viewable_by_slug(
@@ -431,7 +431,17 @@ def live_response(
     )
 
 
+#: What ``load_article`` loads of an article besides its columns.
+_SHOWN = frozenset(("service", "section", "tags", "authors", "corrections", "summaries"))
+
+
 def _reloaded(session: Session, article: Article) -> Article:
+    """The article with everything its representation shows. A write that changed
+    it ends by rendering it, which loads all of that afresh after the last change
+    (``render_articles``): that article is used as it is, not loaded a second time."""
+    state = inspect(article)
+    if not state.modified and not state.expired and _SHOWN.isdisjoint(state.unloaded):
+        return article
     loaded = ArticleRepository(session).load(article.id)
     assert loaded is not None
     return loaded

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.kit.images import Resizer
@@ -44,6 +44,24 @@ from app.readmodel.translations import translations_of
 _RENDERS = cast(Table, ArticleRender.__table__)
 _RELATED = cast(Table, ArticleRelatedVideo.__table__)
 
+# Built once: a write renders one article, and building these costs more than running them.
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_DROP_RENDERS = delete(ArticleRender).where(ArticleRender.article_id.in_(_IDS))
+_DROP_RELATED = delete(ArticleRelatedVideo).where(ArticleRelatedVideo.article_id.in_(_IDS))
+_CURATED = (
+    select(ArticleVideo.article_id, ArticleVideo.video_id)
+    .where(ArticleVideo.article_id.in_(_IDS))
+    .order_by(ArticleVideo.article_id, ArticleVideo.position)
+)
+_STORED_TRANSLATIONS = (
+    select(Article.id, Article.translation_group, ArticleRender.translations)
+    .outerjoin(ArticleRender, ArticleRender.article_id == Article.id)
+    .where(
+        Article.translation_group.in_(bindparam("groups", expanding=True)),
+        Article.id.not_in(_IDS),
+    )
+)
+
 #: How many related videos are rendered with an article (curated first).
 RELATED_MAX = 12
 #: How many of them an article's detail shows.
@@ -65,17 +83,13 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
         return
     session.flush()
     articles = load_articles(session, ids)
-    session.execute(delete(ArticleRender).where(ArticleRender.article_id.in_(ids)))
-    session.execute(delete(ArticleRelatedVideo).where(ArticleRelatedVideo.article_id.in_(ids)))
+    session.execute(_DROP_RENDERS, {"ids": ids})
+    session.execute(_DROP_RELATED, {"ids": ids})
     if not articles:
         record_articles(session, ids)
         return
     curated_by_article: dict[int, list[int]] = {}
-    for article_id, video_id in session.execute(
-        select(ArticleVideo.article_id, ArticleVideo.video_id)
-        .where(ArticleVideo.article_id.in_(ids))
-        .order_by(ArticleVideo.article_id, ArticleVideo.position)
-    ):
+    for article_id, video_id in session.execute(_CURATED, {"ids": ids}):
         curated_by_article.setdefault(article_id, []).append(video_id)
     suggester = Suggester(session, articles)
     chosen_by_article = {}
@@ -141,9 +155,7 @@ def _stale_translations(
     (an edit of a dek or a body does not re-render the other languages)."""
     stale = []
     for article_id, group, stored in session.execute(
-        select(Article.id, Article.translation_group, ArticleRender.translations)
-        .outerjoin(ArticleRender, ArticleRender.article_id == Article.id)
-        .where(Article.translation_group.in_(sorted(groups)), Article.id.not_in(rendered))
+        _STORED_TRANSLATIONS, {"groups": sorted(groups), "ids": rendered}
     ):
         shown = [
             [visible_from, doc]

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, event, func, insert, select, update
+from sqlalchemy import BindParameter, Table, bindparam, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,15 +62,34 @@ def _fingerprint(*parts: object) -> str:
     ).hexdigest()
 
 
+# Built once: a write records one item, and building these costs more than running them.
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_STATES = (
+    select(ChangeItem)
+    .where(ChangeItem.item_type == bindparam("kind"), ChangeItem.item_id.in_(_IDS))
+    .with_for_update()
+)
+_RENDERED_ARTICLES = (
+    select(
+        ArticleRender.article_id,
+        ArticleRender.service,
+        ArticleRender.public_from,
+        ArticleRender.etag,
+        ArticleRender.updated_ts,
+        ArticleRender.breaking_until,
+        ArticleRender.withheld_in,
+        ArticleRender.teaser,
+        Article.status,
+    )
+    .join(Article, Article.id == ArticleRender.article_id)
+    .where(ArticleRender.article_id.in_(_IDS))
+)
+
+
 def _states(session: Session, kind: str, ids: list[int]) -> dict[int, ChangeItem]:
     """The items' last told states, locked until commit (concurrent writers of
     one item compare and record one after the other)."""
-    query = (
-        select(ChangeItem)
-        .where(ChangeItem.item_type == kind, ChangeItem.item_id.in_(ids))
-        .with_for_update()
-    )
-    return {state.item_id: state for state in session.scalars(query)}
+    return {state.item_id: state for state in session.scalars(_STATES, {"kind": kind, "ids": ids})}
 
 
 def _ensure_states(
@@ -153,24 +172,7 @@ def record_articles(
     if not ids:
         return
     now = now_ms() if now is None else now
-    rendered = {
-        row.article_id: row
-        for row in session.execute(
-            select(
-                ArticleRender.article_id,
-                ArticleRender.service,
-                ArticleRender.public_from,
-                ArticleRender.etag,
-                ArticleRender.updated_ts,
-                ArticleRender.breaking_until,
-                ArticleRender.withheld_in,
-                ArticleRender.teaser,
-                Article.status,
-            )
-            .join(Article, Article.id == ArticleRender.article_id)
-            .where(ArticleRender.article_id.in_(ids))
-        )
-    }
+    rendered = {row.article_id: row for row in session.execute(_RENDERED_ARTICLES, {"ids": ids})}
     states = _states(session, "article", ids)
     wanted = {
         item_id: row.service
@@ -342,24 +344,37 @@ def materialise_due(session: Session, now: int | None = None, limit: int = 500) 
     return len(due)
 
 
+# Built once, as every committing writer runs them.
+_UNNUMBERED = select(func.min(Change.id), func.max(Change.id)).where(Change.seq.is_(None))
+_STEP = (
+    update(ChangeCounter)
+    .where(ChangeCounter.id == COUNTER_ID)
+    .values(seq=ChangeCounter.seq + bindparam("span"), recorded_at=bindparam("numbered_at"))
+    .returning(ChangeCounter.seq)
+    .execution_options(synchronize_session=False)
+)
+_NUMBER = (
+    update(Change)
+    .where(Change.seq.is_(None))
+    .values(
+        seq=Change.id - bindparam("low") + bindparam("first"), recorded_at=bindparam("numbered_at")
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def _advance(session: Session, span: int, at: datetime) -> int:
     """Take the counter's row lock and move it on by ``span``; the first number given."""
-    step = (
-        update(ChangeCounter)
-        .where(ChangeCounter.id == COUNTER_ID)
-        .values(seq=ChangeCounter.seq + span, recorded_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    if session.execute(step).rowcount == 0:  # type: ignore[attr-defined]
+    params = {"span": span, "numbered_at": at}
+    last = session.execute(_STEP, params).scalar_one_or_none()
+    if last is None:
         session.execute(
             insert_ignoring(session, ChangeCounter)
             .values(id=COUNTER_ID, seq=0, recorded_at=None)
             .on_conflict_do_nothing()
         )
-        session.execute(step)
-    last = session.scalar(select(ChangeCounter.seq).where(ChangeCounter.id == COUNTER_ID))
-    assert last is not None
-    return last - span + 1
+        last = session.execute(_STEP, params).scalar_one()
+    return int(last) - span + 1
 
 
 def number_changes(session: Session) -> None:
@@ -367,19 +382,12 @@ def number_changes(session: Session) -> None:
     before committing, so the counter's lock is held for the commit alone."""
     if not session.info.pop(PENDING, False):
         return
-    low, high = session.execute(
-        select(func.min(Change.id), func.max(Change.id)).where(Change.seq.is_(None))
-    ).one()
+    low, high = session.execute(_UNNUMBERED).one()
     if low is None:
         return
     at = utcnow()
     first = _advance(session, high - low + 1, at)
-    session.execute(
-        update(Change)
-        .where(Change.seq.is_(None))
-        .values(seq=Change.id - low + first, recorded_at=at)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_NUMBER, {"low": low, "first": first, "numbered_at": at})
     if session.get_bind().dialect.name == "postgresql":
         last = first + high - low
         session.execute(select(func.pg_notify(CHANGES_CHANNEL, str(last))))

@@ -2,11 +2,22 @@
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.models import Article, Service
 from app.readmodel.documents import canonical_url, public_from
+
+# Built once: every write of an article in a story runs it.
+_STORIES = (
+    select(Article, Service)
+    .join(Service, Service.id == Article.service_id)
+    .where(
+        Article.translation_group.in_(bindparam("groups", expanding=True)),
+        Article.status.in_(("published", "scheduled")),
+    )
+    .order_by(Article.id)
+)
 
 
 def translations_of(
@@ -17,15 +28,7 @@ def translations_of(
     found: dict[str, list[tuple[int, int | None, dict[str, Any]]]] = {}
     if not groups:
         return found
-    rows = session.execute(
-        select(Article, Service)
-        .join(Service, Service.id == Article.service_id)
-        .where(
-            Article.translation_group.in_(groups),
-            Article.status.in_(("published", "scheduled")),
-        )
-        .order_by(Article.id)
-    )
+    rows = session.execute(_STORIES, {"groups": groups})
     for other, service in rows:
         found.setdefault(other.translation_group or "", []).append(
             (
