@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.kit.images import Resizer
-from app.storeversion import notify_writes
+from app.storeversion import notify_writes, tell_untold_writes
 
 
 def sync_url(raw: str) -> URL:
@@ -93,16 +93,22 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(raw_url: str) -> Engine:
+def make_engine(raw_url: str, *, migrating: bool = False) -> Engine:
+    """The engine of the store; ``migrating``: for the schema's migrations, whose
+    commits may come before the change counter they would move exists."""
     url = sync_url(raw_url)
     if url.get_backend_name() == "sqlite":
         busy_ms = round(busy_timeout_s(url) * 1000)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", partial(_sqlite_on_connect, busy_ms))
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    engine = create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
-    notify_writes(engine)
+    else:
+        engine = create_engine(
+            url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800
+        )
+        notify_writes(engine)
+    if not migrating:
+        tell_untold_writes(engine)
     return engine
 
 
