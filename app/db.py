@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.kit.images import Resizer
-from app.storeversion import notify_writes
+from app.storeversion import notify_writes, tell_untold_writes
 
 
 def sync_url(raw: str) -> URL:
@@ -118,7 +118,9 @@ def _json_loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
-def make_engine(raw_url: str) -> Engine:
+def make_engine(raw_url: str, *, migrating: bool = False) -> Engine:
+    """The engine of the store; ``migrating``: for the schema's migrations, whose
+    commits may come before the change counter they would move exists."""
     url = sync_url(raw_url)
     if url.get_backend_name() == "sqlite":
         busy_ms = round(busy_timeout_s(url) * 1000)
@@ -127,16 +129,18 @@ def make_engine(raw_url: str) -> Engine:
         )
         event.listen(engine, "connect", partial(_sqlite_on_connect, busy_ms))
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    engine = create_engine(
-        url,
-        pool_size=5,
-        max_overflow=10,
-        pool_pre_ping=True,
-        pool_recycle=1800,
-        json_deserializer=_json_loads,
-    )
-    notify_writes(engine)
+    else:
+        engine = create_engine(
+            url,
+            pool_size=5,
+            max_overflow=10,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            json_deserializer=_json_loads,
+        )
+        notify_writes(engine)
+    if not migrating:
+        tell_untold_writes(engine)
     return engine
 
 

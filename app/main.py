@@ -12,7 +12,7 @@ from app.articles.editorial_router import router as articles_editorial_router
 from app.breaking import router as breaking
 from app.breaking.broadcaster import Broadcaster
 from app.changes.router import router as changes_router
-from app.changes.service import next_clock_change
+from app.changes.service import changed_since, next_clock_change
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker, pool_usage
 from app.docs import install_docs
@@ -58,7 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # With replicas, a body read from a replica could lag the version the cache heard
     # from the primary, and be kept as current: answers are not kept in memory then.
     front_cache_bytes = 0 if settings.database_replica_urls else settings.front_cache_mb << 20
-    front_cache = FrontCache(front_cache_bytes, next_clock_change, settings.country_header)
+    front_cache = FrontCache(
+        front_cache_bytes, next_clock_change, changed_since, settings.country_header
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

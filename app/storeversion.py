@@ -14,12 +14,18 @@ its own notice, by which time PostgreSQL has signalled every listener; what is l
 is the time another process takes to read the notice from its socket (measured in
 the README's Performance section). A process that lost its listening connection
 keeps nothing until it has listened again.
+
+What moved is read from the change log (``app.changes.service.changed_since``).
+Writes whose effect on public answers no change row tells (a notice, a service, a
+section...) move the change counter's ``purges`` in their own transaction
+(``tell_untold_writes``), and then every kept answer is dropped.
 """
 
 import asyncio
 import itertools
 import logging
 import os
+import re
 import sqlite3
 import threading
 from typing import Any, Protocol
@@ -36,7 +42,10 @@ CHANNEL = "masthead_writes"
 #: How long a committed write waits to hear its own notice before it is answered.
 HEARD_TIMEOUT_S = 0.5
 _RECONNECT_S = 1.0
-_WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "CREATE", "ALTER", "DROP", "WITH", "MERGE")
+_WRITES = (
+    *("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE"),
+    *("CREATE", "ALTER", "DROP", "WITH", "MERGE"),
+)
 _PENDING = "masthead.notice"
 _COMMITTED = "masthead.notice.committed"
 
@@ -212,6 +221,81 @@ def _checked_in(_dbapi_connection: Any, record: Any) -> None:
         heard.wait(HEARD_TIMEOUT_S)
     with _lock:
         _awaited.pop(token, None)
+
+
+#: The tables a write may change with the change log telling every effect it has on
+#: public answers: an item and what it is made of, rendered in the same transaction
+#: and compared with what the log last said; the log itself; and what public reads
+#: never read (tokens, webhooks, idempotency records).
+TOLD = frozenset(
+    {
+        "articles",
+        "article_slugs",
+        "article_tags",
+        "article_authors",
+        "article_videos",
+        "article_renders",
+        "article_related_videos",
+        "corrections",
+        "summaries",
+        "revisions",
+        "videos",
+        "video_tags",
+        "video_renders",
+        "search_documents",
+        "changes",
+        "change_items",
+        "change_counter",
+        "change_consumers",
+        "api_tokens",
+        "idempotency_records",
+        "webhook_subscriptions",
+        "webhook_deliveries",
+        "webhook_attempts",
+    }
+)
+_TARGET = re.compile(r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
+#: ``Connection.info`` flag: the transaction wrote a table outside ``TOLD``.
+UNTOLD = "masthead.changes.untold"
+_PURGE = "UPDATE change_counter SET purges = purges + 1 WHERE id = 1"
+
+
+def _note_write(
+    conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    if not statement.lstrip()[:8].upper().startswith(_WRITES):
+        return
+    info = conn.info
+    if UNTOLD in info:
+        return
+    target = _TARGET.match(statement)
+    if target is None or target.group(1).lower() not in TOLD:
+        info[UNTOLD] = True
+
+
+def _purge_if_untold(conn: Any) -> None:
+    """Just before the commit: move ``purges`` within the transaction."""
+    if conn.info.pop(UNTOLD, False):
+        # On the driver's own cursor: the statement is not a write to note.
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(_PURGE)
+        finally:
+            cursor.close()
+
+
+def _forget(conn: Any) -> None:
+    info = _info(conn)
+    if info is not None:
+        info.pop(UNTOLD, None)
+
+
+def tell_untold_writes(engine: Engine) -> None:
+    """Make every commit through ``engine`` that wrote a table outside ``TOLD`` move
+    the change counter's ``purges`` (not for the engine that migrates the schema)."""
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "commit", _purge_if_untold)
+    event.listen(engine, "rollback", _forget)
 
 
 def notify_writes(engine: Engine) -> None:

@@ -66,7 +66,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     url = config.attributes.get("database_url") or get_settings().database_url
-    engine = make_engine(url)
+    engine = make_engine(url, migrating=True)
     try:
         with engine.connect() as connection:
             _configure(connection)

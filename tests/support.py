@@ -66,9 +66,20 @@ def empty_tables(engine: Engine) -> None:
 
     On PostgreSQL a DELETE of these few rows plus ``setval`` is some thirty times
     faster than ``TRUNCATE ... RESTART IDENTITY``, which recreates every table's files.
+
+    The change counter's one row is kept, as a migrated store has it, with its
+    numbering restarted and its ``purges`` moved on, as after any write that no
+    change row describes: a server that kept answers from before drops them all.
     """
-    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    tables = [
+        table.name
+        for table in reversed(Base.metadata.sorted_tables)
+        if table.name != "change_counter"
+    ]
     with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE change_counter SET seq = 0, recorded_at = NULL, purges = purges + 1")
+        )
         if connection.dialect.name == "postgresql":
             connection.execute(text("; ".join(f"DELETE FROM {table}" for table in tables)))
             connection.execute(

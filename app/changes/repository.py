@@ -14,6 +14,14 @@ R = ArticleRender.__table__.c
 
 HEAD = Query(select(K.seq, K.recorded_at).where(K.id == 1))
 
+MARK = Query(select(K.seq, K.purges).where(K.id == 1))
+
+CHANGED_ITEMS = Query(
+    select(C.item_type, C.item_id).where(
+        C.seq > bindparam("after", type_=BigInteger), C.seq <= bindparam("upto", type_=BigInteger)
+    )
+)
+
 ANY_DUE = Query(select(I.item_id).where(I.due_ts <= bindparam("now", type_=BigInteger)).limit(1))
 
 _NOW = bindparam("now", type_=BigInteger)

@@ -3,7 +3,7 @@ reader may not see, and the clock's due changes recorded before a page is read."
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +25,35 @@ def surrogate_keys(item_type: str, item_id: int) -> list[str]:
     if item_type == "article":
         return [f"article-{item_id}", "articles", "changes"]
     return [f"video-{item_id}", "videos", "changes"]
+
+
+class Changed(NamedTuple):
+    """What changed in public answers since a mark of the change log."""
+
+    #: Where the log is now: the last change's number and the counter's purges.
+    mark: tuple[int, int] | None
+    #: The items changed (``article-1``, ``video-7``); None: anything may have.
+    items: frozenset[str] | None
+
+
+#: Beyond this many changes since the mark, everything counts as changed: reading
+#: them all would cost more than what they spare.
+CHANGED_MAX = 1_000
+
+
+async def changed_since(store: ReadStore, mark: tuple[int, int] | None) -> Changed:
+    """The items whose public answers changed after ``mark``, read in the order of
+    commits: a change committed before this call is always among them."""
+    row = await store.one(repository.MARK, {})
+    if row is None:
+        return Changed(None, None)
+    now = (int(row[0]), int(row[1]))
+    if mark is None or now[1] != mark[1] or not 0 <= now[0] - mark[0] <= CHANGED_MAX:
+        return Changed(now, None)
+    if now[0] == mark[0]:
+        return Changed(now, frozenset())
+    rows = await store.all(repository.CHANGED_ITEMS, {"after": mark[0], "upto": now[0]})
+    return Changed(now, frozenset(f"{kind}-{item_id}" for kind, item_id in rows))
 
 
 def item_url(base_url: str, item_type: str, item_id: int) -> str:

@@ -10,17 +10,25 @@ encoding, is kept.
 
 A kept answer holds exactly as long as what it was made from:
 
-* until any write is committed, by any process on the host (the store's version,
-  see ``app.storeversion``); the version is read with every request;
+* until a write committed by any process on the host changes it. The store's
+  version (see ``app.storeversion``) is read with every request; when it moves, the
+  change log says which items' public answers changed since (``changed_since``).
+  The answers about one item (an article, its summary and related videos, a
+  video), made from its rendering alone, are dropped when that item or a video
+  they show changed; every other answer (lists, search, related articles, feeds)
+  when anything did. A write the log does not describe (a notice, a service, a
+  section...) drops everything;
 * until the next moment the clock alone changes some public answer (a scheduled
   publication, an embargo's end, a breaking flag's expiry, a video's availability
   window, a notice's period), found with one query each time the version moves;
+  then everything is dropped;
 * until the moment the read itself named with ``expires_at`` (a window sliding
   with the clock, a ranking aging).
 
-When either of the first two moves, everything kept is dropped at once. Memory is
-bounded in bytes; the least recently used answers go first. Requests that miss the
-same answer at the same version while it is being made wait for that one answer.
+Memory is bounded in bytes; the least recently used answers go first. Requests
+that miss the same answer at the same version while it is being made wait for
+that one answer; an answer made while the version moved is kept only if nothing
+it was made from changed meanwhile.
 """
 
 import asyncio
@@ -54,7 +62,25 @@ _NEVER = 2**63
 _OVERHEAD = 1200
 _PER_HEADER = 160
 
+#: The answers about one item, made from its rendering alone: the prefix of the
+#: item's key in the change log, and which segment of the path is its id.
+ITEM_ROUTES = {
+    "/v1/articles/{article_id}": ("article-", 3),
+    "/v1/articles/{article_id}/summary": ("article-", 3),
+    "/v1/articles/{article_id}/related-videos": ("article-", 3),
+    "/v1/videos/{video_id}": ("video-", 3),
+}
+#: How many version moves an answer being made may span and still be kept.
+_HISTORY = 64
+
 ClockBoundary = Callable[[ReadStore, int], Awaitable[int | None]]
+#: Where the change log stands (its last number and its purges).
+Mark = tuple[int, int]
+#: The items whose public answers changed since a mark (``article-1``, ``video-7``),
+#: None when anything may have, and the new mark.
+ChangedSince = Callable[
+    [ReadStore, Mark | None], Awaitable[tuple[Mark | None, frozenset[str] | None]]
+]
 
 
 def expires_at(request: Request, moment_ms: int) -> None:
@@ -110,6 +136,9 @@ class Entry:
     last_modified_s: int | None
     route: object
     compressible: bool
+    #: The items the answer was made from (its surrogate keys); None for an
+    #: answer that any change may alter.
+    items: frozenset[str] | None = None
     gzipped: Variant | None = None
     size: int = field(default=0)
     kept: bool = False
@@ -144,20 +173,34 @@ def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
 class FrontCache:
     """The kept answers of one process, and the version they were made at."""
 
-    def __init__(self, max_bytes: int, clock_boundary: ClockBoundary, country_header: str) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        clock_boundary: ClockBoundary,
+        changed_since: ChangedSince,
+        country_header: str,
+    ) -> None:
         self.max_bytes = max_bytes
         self.clock_boundary = clock_boundary
+        self.changed_since = changed_since
         self.country_header = country_header.lower().encode()
         self.bytes = 0
         #: Requests answered from memory, and those that were kept after being made.
         self.hits = 0
         self.misses = 0
         self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        #: The kept answers by the items they were made from, and those any
+        #: change may alter.
+        self._by_item: dict[str, set[Hashable]] = {}
+        self._collections: set[Hashable] = set()
         self._making: dict[Hashable, asyncio.Future[Entry | None]] = {}
         self._store: ReadStore | None = None
         self._version: StoreVersion | None = None
         self._seen: int | None = None
+        self._mark: Mark | None = None
         self._epoch = 0
+        #: By epoch, the items that changed as it began (None: anything).
+        self._changes: OrderedDict[int, frozenset[str] | None] = OrderedDict()
         self._boundary = 0
         self._checking: asyncio.Lock | None = None
 
@@ -184,16 +227,19 @@ class FrontCache:
         for entry in self._entries.values():
             entry.kept = False
         self._entries.clear()
+        self._by_item.clear()
+        self._collections.clear()
         self.bytes = 0
 
     async def epoch(self, now: int) -> int | None:
-        """The epoch answers made now belong to; it moves, and everything kept is
-        dropped, when the store's version moves or the clock passes a boundary.
-        None: nothing may be kept or served now."""
+        """The epoch answers made now belong to. It moves when the store's version
+        moves, dropping what the changes since altered, or when the clock passes a
+        boundary, dropping everything. None: nothing may be kept or served now."""
         assert self._version is not None and self._store is not None
         seen = self._version.current()
         if seen is None:
             self.clear()
+            self._mark = None
             return None
         if seen == self._seen and now < self._boundary:
             return self._epoch
@@ -201,18 +247,44 @@ class FrontCache:
         async with self._checking:
             if seen == self._seen and now < self._boundary:
                 return self._epoch
+            mark, changed = await self.changed_since(self._store, self._mark)
             boundary = await self.clock_boundary(self._store, now)
-            self.clear()
+            items = None if now >= self._boundary else changed
+            if items is None:
+                self.clear()
+            elif items:
+                self._drop_changed(items)
             self._epoch += 1
+            self._changes[self._epoch] = items
+            if len(self._changes) > _HISTORY:
+                self._changes.popitem(last=False)
             self._seen = seen
+            self._mark = mark
             self._boundary = _NEVER if boundary is None else boundary
             return self._epoch
+
+    def _drop_changed(self, items: frozenset[str]) -> None:
+        for key in list(self._collections):
+            self._drop(key)
+        for item in items:
+            for key in list(self._by_item.get(item, ())):
+                self._drop(key)
+
+    def _unchanged_since(self, entry: Entry) -> bool:
+        """Whether nothing the answer was made from changed after its epoch."""
+        for epoch in range(entry.epoch + 1, self._epoch + 1):
+            if epoch not in self._changes:
+                return False
+            items = self._changes[epoch]
+            if items is None or (items and (entry.items is None or entry.items & items)):
+                return False
+        return True
 
     def get(self, key: Hashable, epoch: int, now: int) -> Entry | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry.epoch != epoch or now >= entry.expires_ms:
+        if now >= entry.expires_ms:
             self._drop(key)
             return None
         self._entries.move_to_end(key)
@@ -220,7 +292,9 @@ class FrontCache:
 
     def put(self, key: Hashable, entry: Entry) -> None:
         if entry.epoch != self._epoch:
-            return  # made from what has changed since
+            if not self._unchanged_since(entry):
+                return  # made from what has changed since
+            entry.epoch = self._epoch
         if key in self._entries:
             self._drop(key)
         entry.size = len(entry.identity.body) + _OVERHEAD
@@ -231,6 +305,11 @@ class FrontCache:
         self._entries[key] = entry
         entry.kept = True
         self.bytes += entry.size
+        if entry.items is None:
+            self._collections.add(key)
+        else:
+            for item in entry.items:
+                self._by_item.setdefault(item, set()).add(key)
         self._shrink()
 
     def gzipped(self, entry: Entry) -> Variant:
@@ -245,15 +324,36 @@ class FrontCache:
         return entry.gzipped
 
     def _drop(self, key: Hashable) -> None:
-        entry = self._entries.pop(key)
+        self._forget(key, self._entries.pop(key))
+
+    def _forget(self, key: Hashable, entry: Entry) -> None:
         entry.kept = False
         self.bytes -= entry.size
+        if entry.items is None:
+            self._collections.discard(key)
+            return
+        for item in entry.items:
+            keys = self._by_item.get(item)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_item[item]
 
     def _shrink(self) -> None:
         while self.bytes > self.max_bytes and self._entries:
-            _, entry = self._entries.popitem(last=False)
-            entry.kept = False
-            self.bytes -= entry.size
+            self._forget(*self._entries.popitem(last=False))
+
+
+def _items(route: object, scope: Scope, surrogate_keys: bytes | None) -> frozenset[str] | None:
+    """The items an answer about one item was made from: the item named by the path
+    and those its surrogate keys name (the videos an article shows). None for the
+    other answers."""
+    found = ITEM_ROUTES.get(route) if isinstance(route, str) else None
+    if found is None:
+        return None
+    prefix, segment = found
+    keys = (surrogate_keys or b"").decode("latin-1").split()
+    return frozenset([prefix + scope["path"].split("/")[segment], *keys])
 
 
 def _is_kept_path(path: str) -> bool:
@@ -389,7 +489,7 @@ class FrontCacheMiddleware:
         if expires <= now:
             return None
         headers: list[tuple[bytes, bytes]] = []
-        etag = cache_control = last_modified = None
+        etag = cache_control = last_modified = surrogate_keys = None
         for name, value in start.get("headers", []):
             name = name.lower()
             if name in _NOT_KEPT:
@@ -400,6 +500,8 @@ class FrontCacheMiddleware:
                 continue
             if name == b"cache-control":
                 cache_control = value
+            elif name == b"surrogate-key":
+                surrogate_keys = value
             elif name == b"last-modified":
                 last_modified = value
             elif name == b"vary":
@@ -417,12 +519,14 @@ class FrontCacheMiddleware:
         compressible = len(body) >= GZIP_MINIMUM
         if compressible:
             headers = _with_vary(headers)
+        route = scope.get("masthead.route") or getattr(scope.get("route"), "path", None)
         return Entry(
             epoch=epoch,
             expires_ms=expires,
             headers=headers,
             identity=_variant(headers, body, etag, None),
             last_modified_s=None if last_modified is None else _http_seconds(last_modified),
-            route=scope.get("masthead.route") or getattr(scope.get("route"), "path", None),
+            route=route,
             compressible=compressible,
+            items=_items(route, scope, surrogate_keys),
         )

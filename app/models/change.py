@@ -65,13 +65,17 @@ class ChangeItem(Base):
 
 
 class ChangeCounter(Base):
-    """One row: the last ``seq`` given. Its row lock orders the commits of writers."""
+    """One row: the last ``seq`` given. Its row lock orders the commits of writers.
+
+    ``purges`` counts the commits that changed public answers in a way no change
+    row describes (see ``app.readmodel.changes``)."""
 
     __tablename__ = "change_counter"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime | None]
+    purges: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ChangeConsumer(Base):

@@ -16,6 +16,12 @@ On PostgreSQL the committing transaction also sends ``NOTIFY`` on
 ``CHANGES_CHANNEL`` with the last number it gave, delivered to listeners when
 (and only if) it commits: the breaking-news stream of every server process
 wakes on it.
+
+Some writes change public answers with no change row: a notice, a service, a
+section, a tag or an author is shown in many answers and logged nowhere. A
+commit that wrote any table outside ``app.storeversion.TOLD`` moves the
+counter's ``purges`` instead, so that whoever keeps answers (the front cache)
+knows to drop them all.
 """
 
 import hashlib

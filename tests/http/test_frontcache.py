@@ -11,10 +11,13 @@ import httpx
 import pytest
 from articles.editorial_kit import Newsroom, room
 from factories import bundle, iso, notice, video
+from sqlalchemy import select
 from starlette.types import Receive, Scope, Send
 from support import soon, wait_until
 
+from app.changes.service import Changed
 from app.http.frontcache import Entry, FrontCache, FrontCacheMiddleware, _variant
+from app.models import Video
 from app.readstore import SQLiteReadStore
 
 __all__ = ["room"]
@@ -176,16 +179,129 @@ def test_search_is_answered_from_memory_and_dropped_by_a_write(room: Newsroom) -
     assert room.client.get("/v1/search", params={"q": "harbour"}).json()["items"] == []
 
 
-def _entry(cache: FrontCache, size: int) -> Entry:
+def test_a_write_drops_what_it_changed_and_keeps_the_other_articles(room: Newsroom) -> None:
+    changed = published(room, "Harbour reopens after the storm")
+    other = published(room, "Ferries sail again")
+    cache = cache_of(room)
+    reads = (
+        f"/v1/articles/{changed}",
+        f"/v1/articles/{other}",
+        "/v1/articles?service=en",
+        "/v1/search?q=harbour",
+        f"/v1/articles/{other}/related",
+    )
+    for path in reads * 2:
+        assert room.client.get(path).status_code == 200
+    assert room.patch(changed, {"headline": "Harbour reopens at dawn"}).status_code == 200
+    hits = cache.hits
+    kept = room.client.get(f"/v1/articles/{other}")
+    assert kept.json()["headline"] == "Ferries sail again"
+    assert cache.hits == hits + 1
+    # The changed article, and every answer that lists articles, are made afresh.
+    assert room.get(changed).json()["headline"] == "Harbour reopens at dawn"
+    teasers = room.client.get("/v1/articles", params={"service": "en"}).json()["items"]
+    assert [t["headline"] for t in teasers if t["id"] == changed] == ["Harbour reopens at dawn"]
+    found = room.client.get("/v1/search", params={"q": "harbour"}).json()["items"]
+    assert [hit["headline"] for hit in found] == ["Harbour reopens at dawn"]
+    related = room.client.get(f"/v1/articles/{other}/related").json()["items"]
+    assert all(item["headline"] != "Harbour reopens after the storm" for item in related)
+    assert cache.hits == hits + 1
+
+
+def test_a_video_change_drops_the_articles_showing_it(room: Newsroom, store: Any) -> None:
+    showing = published(room, "Budget passes")
+    # In another service, with none of the videos among its suggestions.
+    other = room.draft("ru_editor", service="ru", headline="Паромы снова ходят")["id"]
+    assert room.publish(other, "ru_editor").status_code == 200
+    shown = room.videos[0]
+    curated = room.client.put(
+        f"/v1/articles/{showing}/related-videos",
+        json={"video_ids": [shown]},
+        headers=room.headers("en_editor", If_Match=room.etag(showing)),
+    )
+    assert curated.status_code == 200, curated.text
+    reads = (
+        f"/v1/articles/{showing}",
+        f"/v1/articles/{showing}/related-videos",
+        f"/v1/videos/{shown}",
+        f"/v1/articles/{other}",
+    )
+    for path in reads * 2:
+        assert room.client.get(path).status_code == 200
+    with room.sessions() as session:
+        uri = session.scalar(select(Video.uri).where(Video.id == shown))
+    store(bundle(services=[], videos=[video("en", "Budget vote, the full debate", uri=uri)]))
+    cache = cache_of(room)
+    hits = cache.hits
+    assert room.client.get(f"/v1/articles/{other}").status_code == 200
+    assert cache.hits == hits + 1
+    assert room.client.get(f"/v1/videos/{shown}").json()["title"] == "Budget vote, the full debate"
+    detail = room.get(showing).json()
+    assert [v["title"] for v in detail["related_videos"] if v["id"] == shown] == [
+        "Budget vote, the full debate"
+    ]
+    items = room.get(showing, tail="/related-videos").json()["items"]
+    assert [v["title"] for v in items if v["id"] == shown] == ["Budget vote, the full debate"]
+    assert cache.hits == hits + 1
+
+
+def test_a_write_the_change_log_does_not_tell_drops_everything(room: Newsroom) -> None:
+    """A notice is shown in every article of its countries and logged nowhere."""
+    article_id = published(room, "Harbour reopens after the storm")
+    path = f"/v1/articles/{article_id}"
+    for _ in range(2):
+        assert room.client.get(path, headers={"CF-IPCountry": "GB"}).json()["notices"] == []
+    made = room.client.post(
+        "/v1/notices",
+        json={"text": "A notice for readers in Britain.", "countries": ["GB"]},
+        headers=room.headers("admin"),
+    )
+    assert made.status_code == 201, made.text
+    notices = room.client.get(path, headers={"CF-IPCountry": "GB"}).json()["notices"]
+    assert [n["text"] for n in notices] == ["A notice for readers in Britain."]
+
+
+def test_an_answer_made_while_its_item_changed_is_not_kept() -> None:
+    async def never(*_: object) -> None:
+        return None
+
+    cache = FrontCache(100_000, never, everything, "CF-IPCountry")
+    made_at = cache._epoch
+    for changes in (frozenset(), frozenset({"article-2"})):
+        cache._epoch += 1
+        cache._changes[cache._epoch] = changes
+    about_one = _entry(cache, 100, epoch=made_at, items=frozenset({"article-1", "video-3"}))
+    cache.put("one", about_one)
+    assert cache.get("one", cache._epoch, 0) is about_one  # its items did not change
+    about_two = _entry(cache, 100, epoch=made_at, items=frozenset({"article-2"}))
+    listing = _entry(cache, 100, epoch=made_at, items=None)
+    cache.put("two", about_two)
+    cache.put("list", listing)
+    assert cache.get("two", cache._epoch, 0) is None
+    assert cache.get("list", cache._epoch, 0) is None
+    cache._epoch += 1
+    cache._changes[cache._epoch] = None  # anything may have changed
+    cache.put("one again", _entry(cache, 100, epoch=made_at + 2, items=frozenset({"video-9"})))
+    assert cache.get("one again", cache._epoch, 0) is None
+
+
+async def everything(*_: object) -> Changed:
+    return Changed(None, None)
+
+
+def _entry(
+    cache: FrontCache, size: int, epoch: int | None = None, items: frozenset[str] | None = None
+) -> Entry:
     headers = [(b"content-type", b"application/json")]
     return Entry(
-        epoch=cache._epoch,
+        epoch=cache._epoch if epoch is None else epoch,
         expires_ms=2**62,
         headers=headers,
         identity=_variant(headers, b"x" * size, b'"tag"', None),
         last_modified_s=None,
         route=None,
         compressible=True,
+        items=items,
     )
 
 
@@ -194,7 +310,7 @@ def test_memory_is_bounded_and_the_least_recently_used_go_first(size: int) -> No
     async def never(*_: object) -> None:
         return None
 
-    cache = FrontCache(100_000, never, "CF-IPCountry")
+    cache = FrontCache(100_000, never, everything, "CF-IPCountry")
     for key in range(200):
         cache.put(key, _entry(cache, size))
         assert cache.get(0, cache._epoch, 0) is not None  # used each time: kept
@@ -220,7 +336,7 @@ def test_concurrent_misses_of_an_answer_that_is_not_kept_each_get_it(tmp_path: P
         return None
 
     async def scenario() -> list[int]:
-        cache = FrontCache(1_000_000, never, "CF-IPCountry")
+        cache = FrontCache(1_000_000, never, everything, "CF-IPCountry")
         await cache.open(SQLiteReadStore(str(tmp_path / "store.db")))
         transport = httpx.ASGITransport(app=FrontCacheMiddleware(unavailable, cache))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
