@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pgcluster import ensure_server_binaries, throwaway_postgres
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from support import empty_tables
+from support import PRINTED, empty_tables
 
 from app import migrate
 from app.config import Settings
@@ -24,6 +24,22 @@ from app.imports.bundle import load_bundle
 from app.main import create_app
 
 BACKENDS = os.environ.get("MASTHEAD_TEST_BACKENDS", "sqlite,postgresql").split(",")
+
+_printed: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # On the main process this also sees the reports of every worker, properties included.
+    if report.when == "call":
+        _printed.extend(
+            (report.nodeid, str(value)) for name, value in report.user_properties if name == PRINTED
+        )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for nodeid, text in sorted(_printed):
+        terminalreporter.write_sep("-", nodeid)
+        terminalreporter.write_line(text)
 
 
 @pytest.fixture(scope="session")

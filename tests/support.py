@@ -18,6 +18,9 @@ PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: Data sets licensed for internal tests only: read beside the checkout, never copied in.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: The name of a ``record_property`` whose text is printed at the end of the run: it
+#: reaches the terminal from a worker process too, where a test's own output does not.
+PRINTED = "printed"
 
 
 def shared_data(relative: str) -> Path:

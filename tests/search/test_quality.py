@@ -12,11 +12,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from support import empty_tables
+from support import PRINTED, empty_tables
 
 from app.db import make_sessionmaker
 from bench import search_quality
 from bench.search_quality import Score
+
+# The corpus is loaded once per store: its tests stay on one worker.
+pytestmark = pytest.mark.xdist_group("search-quality")
 
 NEWS_LIMIT = 300
 # recall@10 and MRR, a few points under what both stores measure (see the README).
@@ -64,8 +67,8 @@ def test_inflected_and_respelt_queries_are_measured(
 
 
 def test_scores_are_printed(
-    scores: dict[str, dict[str, Any]], engine: Engine, capsys: pytest.CaptureFixture[str]
+    scores: dict[str, dict[str, Any]], engine: Engine, record_property: Any
 ) -> None:
-    with capsys.disabled():
-        print("\n" + search_quality.table({engine.dialect.name: scores}))
+    # Printed at the end of the run by the conftest, from whichever worker measured it.
+    record_property(PRINTED, search_quality.table({engine.dialect.name: scores}))
     assert set(scores) == set(FLOORS)
