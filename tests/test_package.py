@@ -25,8 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEED_HEADLINE = "Zelenskyy Challenges Putin To 'Come To Kyiv' As Peace Talks Continue To Stall"
 
-# One wheel and one virtual environment for the module: its tests stay on one worker.
-pytestmark = [pytest.mark.package, pytest.mark.xdist_group("package")]
+pytestmark = pytest.mark.package
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,6 @@ from app.db import make_sessionmaker
 from bench import search_quality
 from bench.search_quality import Score
 
-# The corpus is loaded once per store: its tests stay on one worker.
-pytestmark = pytest.mark.xdist_group("search-quality")
-
 NEWS_LIMIT = 300
 # recall@10 and MRR, a few points under what both stores measure (see the README).
 FLOORS = {
