@@ -26,7 +26,6 @@ client on one connection never sees the store go back in time between replicas.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 import math
@@ -195,9 +194,11 @@ class ReplicatedReadStore:
 
     async def close(self) -> None:
         if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+            # Cancelled again until it ends: on Python 3.11 ``asyncio.wait_for`` loses a
+            # cancellation that arrives as the statement it waits for completes.
+            while not self._poller.done():
+                self._poller.cancel()
+                await asyncio.wait({self._poller}, timeout=0.1)
             self._poller = None
         for replica in self.replicas:
             await replica.store.close()
