@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from app import __version__
 from app.articles import router as articles
@@ -24,6 +25,7 @@ from app.health.router import router as health_router
 from app.health.shutdown import DRAINING
 from app.http.fastpath import ArticleReads, FastPathMiddleware, FeedReads, SearchReads
 from app.http.frontcache import FrontCache, FrontCacheMiddleware
+from app.http.frontdoor import FrontDoor
 from app.http.limits import BodyMediaTypeMiddleware, BodySizeLimitMiddleware
 from app.http.middleware import (
     CanonicalRequestMiddleware,
@@ -33,7 +35,8 @@ from app.http.middleware import (
     SecurityHeadersMiddleware,
 )
 from app.imports.editorial_router import router as imports_editorial_router
-from app.metrics.middleware import POOLS, SSE_STREAMS, MetricsMiddleware
+from app.metrics.logs import AccessLog
+from app.metrics.middleware import POOLS, SSE_STREAMS, MetricsMiddleware, record
 from app.notices.editorial_router import router as notices_editorial_router
 from app.ratelimit.middleware import install_rate_limits
 from app.replicas import ReplicaRoutingMiddleware, make_store
@@ -51,6 +54,17 @@ Masthead serves a multilingual newsroom's articles, key-point summaries, related
 videos, sections, tags and bylines as JSON. Errors are RFC 9457 problem+json;
 every read has a strong ETag; lists are cursor-paginated.
 """
+
+
+class Masthead(FastAPI):
+    """The application, with its front door before everything else of it."""
+
+    front_door: FrontDoor | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        door = self.front_door
+        if door is None or not await door(scope, send):
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.read_store.close()
             engine.dispose()
 
-    app = FastAPI(
+    app = Masthead(
         title="Masthead",
         version=__version__,
         description=DESCRIPTION,
@@ -164,5 +178,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_rate_limits(app, settings)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(MetricsMiddleware, access_log=settings.access_log)
+    access_log = AccessLog() if settings.access_log else None
+    app.add_middleware(MetricsMiddleware, access_log=access_log)
+    if not settings.rate_limit_enabled:
+        # With rate limits, every request is counted before it is answered: the
+        # kept answers are then served by FrontCacheMiddleware, behind the limits.
+        app.front_door = FrontDoor(
+            front_cache,
+            lambda scope, status, elapsed, request_id: record(
+                scope, status, elapsed, request_id.decode("latin-1"), access_log
+            ),
+        )
     return app

@@ -46,16 +46,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.http.middleware import accepts_gzip
 from app.readstore import ReadStore
-from app.storeversion import StoreVersion, store_version
+from app.storeversion import SQLiteVersion, StoreVersion, store_version
 
 #: Where a read names the moment its answer stops holding (epoch ms).
 EXPIRES = "masthead.expires_ms"
+#: Where the server notes when a request's head had arrived (``time.monotonic_ns``).
+ARRIVED = "masthead.arrived_ns"
 #: Below this many bytes an answer is not worth compressing (as ``GZipMiddleware``).
 GZIP_MINIMUM = 1000
 _CREDENTIALS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
 _CONDITIONAL = frozenset({b"accept-encoding", b"if-none-match", b"if-modified-since"})
 _NOT_KEPT = frozenset({b"content-length", b"etag", b"set-cookie", b"content-encoding"})
 _COUNTRY = re.compile(rb"^[A-Z]{2}$")
+_GET = frozenset({"GET"})
 _NEVER = 2**63
 #: What an entry costs beyond its body and headers (objects, lists, key), and each
 #: header beyond its bytes, as measured with ``sys.getsizeof``, roughly.
@@ -123,6 +126,19 @@ class Variant:
     etag: bytes
     ok_headers: list[tuple[bytes, bytes]]
     not_modified_headers: list[tuple[bytes, bytes]]
+
+
+@dataclass(slots=True)
+class Asked:
+    """What an anonymous request asks of the kept answers: the answer's key, and
+    how the client takes it."""
+
+    key: Hashable
+    gzip: bool
+    if_none_match: bytes | None
+    if_modified_since: bytes | None
+    #: The client's X-Request-ID, as sent.
+    request_id: bytes | None
 
 
 @dataclass(slots=True)
@@ -203,6 +219,10 @@ class FrontCache:
         self._changes: OrderedDict[int, frozenset[str] | None] = OrderedDict()
         self._boundary = 0
         self._checking: asyncio.Lock | None = None
+        #: The last reading of the version, and when it began (monotonic ns).
+        self._read: int | None = None
+        self._read_ns = 0
+        self._shared_reads = False
 
     @property
     def enabled(self) -> bool:
@@ -216,6 +236,9 @@ class FrontCache:
         version = store_version(store)
         await version.open()
         self._version = version
+        # SQLite's version is a statement on the read connection; a listener's is
+        # an attribute, read every time.
+        self._shared_reads = isinstance(version, SQLiteVersion)
 
     async def close(self) -> None:
         if self._version is not None:
@@ -231,12 +254,21 @@ class FrontCache:
         self._collections.clear()
         self.bytes = 0
 
-    async def epoch(self, now: int) -> int | None:
+    async def epoch(self, now: int, arrived_ns: int | None = None) -> int | None:
         """The epoch answers made now belong to. It moves when the store's version
         moves, dropping what the changes since altered, or when the clock passes a
-        boundary, dropping everything. None: nothing may be kept or served now."""
+        boundary, dropping everything. None: nothing may be kept or served now.
+
+        ``arrived_ns`` is when the request had arrived: a version read since then
+        already sees every write the client can have seen committed, so requests
+        arriving together share one reading of SQLite's version."""
         assert self._version is not None and self._store is not None
-        seen = self._version.current()
+        if arrived_ns is not None and arrived_ns < self._read_ns and self._shared_reads:
+            seen = self._read
+        else:
+            began = time.monotonic_ns()
+            seen = self._version.current()
+            self._read, self._read_ns = seen, began
         if seen is None:
             self.clear()
             self._mark = None
@@ -323,6 +355,53 @@ class FrontCache:
                 self._shrink()
         return entry.gzipped
 
+    def serves(self, scope: Scope, methods: frozenset[str] = _GET) -> bool:
+        """Whether the request is one a kept answer may answer (a GET of a public read)."""
+        return (
+            scope["type"] == "http"
+            and scope["method"] in methods
+            and self.enabled
+            and _is_kept_path(scope["path"])
+        )
+
+    def request(self, scope: Scope) -> Asked | None:
+        """What the request asks, from its headers; None when it carries credentials."""
+        country = host = if_none_match = if_modified_since = request_id = None
+        gzip_accepted = False
+        country_header = self.country_header
+        for name, value in scope["headers"]:
+            if name in _CREDENTIALS:
+                return None
+            if name == country_header:
+                country = country_code(value)
+            elif name == b"host":
+                host = value
+            elif name == b"accept-encoding":
+                gzip_accepted = accepts_gzip([(name, value)])
+            elif name == b"if-none-match":
+                if_none_match = value
+            elif name == b"if-modified-since":
+                if_modified_since = value
+            elif name == b"x-request-id":
+                request_id = value
+        key = (scope["scheme"], host, scope["path"], scope["query_string"], country)
+        return Asked(key, gzip_accepted, if_none_match, if_modified_since, request_id)
+
+    def answer(self, entry: Entry, asked: Asked, now: int) -> tuple[int, Variant]:
+        """The status (200, or 304 to a fresh validator) and the encoding to send."""
+        variant = entry.identity
+        if asked.gzip and entry.compressible:
+            variant = self.gzipped(entry)
+        if asked.if_none_match is not None:
+            fresh = _etag_matches(asked.if_none_match, variant.etag)
+        elif asked.if_modified_since is not None and entry.last_modified_s is not None:
+            since = _http_seconds(asked.if_modified_since)
+            # A date later than the server's clock is not valid (RFC 9110 8.8.2.1).
+            fresh = since is not None and entry.last_modified_s <= since <= now // 1000
+        else:
+            fresh = False
+        return (304 if fresh else 200), variant
+
     def _drop(self, key: Hashable) -> None:
         self._forget(key, self._entries.pop(key))
 
@@ -371,37 +450,19 @@ class FrontCacheMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cache = self.cache
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or not cache.enabled
-            or not _is_kept_path(scope["path"])
-        ):
+        if not cache.serves(scope):
             await self.app(scope, receive, send)
             return
-        country = host = if_none_match = if_modified_since = None
-        gzip_accepted = False
-        country_header = cache.country_header
-        for name, value in scope["headers"]:
-            if name in _CREDENTIALS:
-                await self.app(scope, receive, send)
-                return
-            if name == country_header:
-                country = country_code(value)
-            elif name == b"host":
-                host = value
-            elif name == b"accept-encoding":
-                gzip_accepted = accepts_gzip([(name, value)])
-            elif name == b"if-none-match":
-                if_none_match = value
-            elif name == b"if-modified-since":
-                if_modified_since = value
+        request = cache.request(scope)
+        if request is None:
+            await self.app(scope, receive, send)
+            return
         now = int(time.time() * 1000)
-        epoch = await cache.epoch(now)
+        epoch = await cache.epoch(now, scope.get(ARRIVED))
         if epoch is None:
             await self.app(scope, receive, send)
             return
-        key = (scope["scheme"], host, scope["path"], scope["query_string"], country)
+        key = request.key
         entry = cache.get(key, epoch, now)
         if entry is None:
             making = cache._making.get((key, epoch))
@@ -414,18 +475,8 @@ class FrontCacheMiddleware:
         else:
             cache.hits += 1
             scope["masthead.route"] = entry.route
-        variant = entry.identity
-        if gzip_accepted and entry.compressible:
-            variant = cache.gzipped(entry)
-        if if_none_match is not None:
-            fresh = _etag_matches(if_none_match, variant.etag)
-        elif if_modified_since is not None and entry.last_modified_s is not None:
-            since = _http_seconds(if_modified_since)
-            # A date later than the server's clock is not valid (RFC 9110 8.8.2.1).
-            fresh = since is not None and entry.last_modified_s <= since <= now // 1000
-        else:
-            fresh = False
-        if fresh:
+        status, variant = cache.answer(entry, request, now)
+        if status == 304:
             await send(
                 {
                     "type": "http.response.start",

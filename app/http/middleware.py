@@ -21,15 +21,12 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = b""
+        sent = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
-                if _VALID_ID.match(value):
-                    request_id = value
+                sent = value
                 break
-        if not request_id:
-            # As random as uuid4's hex, without building a UUID on every request.
-            request_id = os.urandom(16).hex().encode()
+        request_id = request_id_of(sent)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -37,6 +34,14 @@ class RequestIdMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_id)
+
+
+def request_id_of(sent: bytes | None) -> bytes:
+    """The client's X-Request-ID when it is a valid one, or a new random id."""
+    if sent is not None and _VALID_ID.match(sent):
+        return sent
+    # As random as uuid4's hex, without building a UUID on every request.
+    return os.urandom(16).hex().encode()
 
 
 class GzipWhenAcceptedMiddleware:
@@ -206,6 +211,10 @@ _PREFLIGHT_HEADERS = [
 ]
 
 
+#: What ``SecurityHeadersMiddleware`` adds to an API answer.
+API_ANSWER_HEADERS = [*_SECURITY_HEADERS, _API_POLICY, *_CORS_HEADERS]
+
+
 class SecurityHeadersMiddleware:
     """Security and CORS headers on every answer, and CORS preflights answered."""
 
@@ -216,7 +225,9 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = _DOCS_POLICY if scope["path"].startswith("/docs") else _API_POLICY
+        docs = scope["path"].startswith("/docs")
+        policy = _DOCS_POLICY if docs else _API_POLICY
+        added = [*_SECURITY_HEADERS, policy, *_CORS_HEADERS] if docs else API_ANSWER_HEADERS
         if scope["method"] == "OPTIONS" and _is_preflight(scope["headers"]):
             await send(
                 {
@@ -230,12 +241,7 @@ class SecurityHeadersMiddleware:
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *_SECURITY_HEADERS,
-                    policy,
-                    *_CORS_HEADERS,
-                ]
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         await self.app(scope, receive, send_secured)

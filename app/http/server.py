@@ -5,12 +5,15 @@ httptools buffers a request line or header of any size, so one 64 MiB header wou
 hold a worker while it arrives; the head is refused as soon as it passes the bound.
 """
 
-from typing import Any
+import time
+from typing import Any, cast
 
 import orjson
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn._types import ASGISendEvent
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.http.frontcache import ARRIVED
 
 #: Bytes of request target (path and query) and of all header lines together.
 MAX_TARGET = 8 * 1024
@@ -33,6 +36,73 @@ class _Refused(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
+
+
+class _Held:
+    """Stands in for the transport while uvicorn writes a response head: keeps it."""
+
+    __slots__ = ("data",)
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
+class _Prefixed:
+    """The transport, with the kept head written before the first content."""
+
+    __slots__ = ("head", "transport")
+
+    def __init__(self, transport: Any, head: bytes) -> None:
+        self.transport = transport
+        self.head = head
+
+    def write(self, data: bytes) -> None:
+        head, self.head = self.head, b""
+        self.transport.write(head + data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
+class _CoalescingCycle(RequestResponseCycle):
+    """Writes a response's head together with its content, when its length is known:
+    one system call and one wake-up of the client instead of two. A streamed answer
+    (chunked, such as the breaking-news events) and the answer to a HEAD, which has
+    no content, have their head written at once."""
+
+    _head = b""
+
+    async def send(self, message: ASGISendEvent) -> None:
+        if message["type"] == "http.response.start" and not self.response_started:
+            if self.flow.write_paused and not self.disconnected:
+                await self.flow.drain()
+            # Nothing below waits, so nothing else writes meanwhile.
+            transport, held = self.transport, _Held()
+            self.transport = held  # type: ignore[assignment]
+            try:
+                await super().send(message)
+            finally:
+                self.transport = transport
+            if self.chunked_encoding or self.scope["method"] == "HEAD":
+                transport.write(held.data)
+            else:
+                self._head = held.data
+            return
+        if self._head and message["type"] == "http.response.body":
+            if self.flow.write_paused and not self.disconnected:
+                await self.flow.drain()
+            transport, prefixed = self.transport, _Prefixed(self.transport, self._head)
+            self._head = b""
+            self.transport = prefixed  # type: ignore[assignment]
+            try:
+                await super().send(message)
+            finally:
+                self.transport = transport
+            return
+        await super().send(message)
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -75,7 +145,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._head_bytes = 0
+        # Every write committed before the client sent this request is visible to a
+        # read of the store's version begun from now on (``FrontCache.epoch``).
+        cast(dict[str, Any], self.scope)[ARRIVED] = time.monotonic_ns()
+        before = self.cycle
         super().on_headers_complete()
+        if self.cycle is not before:
+            self.cycle.__class__ = _CoalescingCycle
 
     def send_400_response(self, msg: str) -> None:
         """What the parser refuses, as problem+json (uvicorn answers in plain text)."""

@@ -91,9 +91,9 @@ class MetricsMiddleware:
     """Counts every request and writes its access line: the request id, method, path,
     route, status and time; never a header or the query string, which may carry secrets."""
 
-    def __init__(self, app: ASGIApp, access_log: bool = True) -> None:
+    def __init__(self, app: ASGIApp, access_log: AccessLog | None) -> None:
         self.app = app
-        self.access_log = AccessLog() if access_log else None
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,25 +117,32 @@ class MetricsMiddleware:
             await self.app(scope, receive, record_status)
         finally:
             IN_FLIGHT.dec()
-            elapsed = time.perf_counter() - started
-            route = route_template(scope)
-            key = (scope["method"], route, status)
-            found = _SERIES.get(key)
-            if found is None:
-                found = _SERIES[key] = (
-                    REQUESTS.labels(scope["method"], route, str(status)),
-                    LATENCY.labels(route),
-                )
-            found[0].inc()
-            found[1].observe(elapsed)
-            if self.access_log is not None:
-                self.access_log.write(
-                    {
-                        "request_id": request_id,
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 3),
-                    }
-                )
+            record(scope, status, time.perf_counter() - started, request_id, self.access_log)
+
+
+def record(
+    scope: Scope, status: int, elapsed: float, request_id: str, access_log: AccessLog | None
+) -> None:
+    """Count an answered request and write its access line (also for the answers
+    sent before the middleware stack, see ``app.http.frontdoor``)."""
+    route = route_template(scope)
+    key = (scope["method"], route, status)
+    found = _SERIES.get(key)
+    if found is None:
+        found = _SERIES[key] = (
+            REQUESTS.labels(scope["method"], route, str(status)),
+            LATENCY.labels(route),
+        )
+    found[0].inc()
+    found[1].observe(elapsed)
+    if access_log is not None:
+        access_log.write(
+            {
+                "request_id": request_id,
+                "method": scope["method"],
+                "path": scope["path"],
+                "route": route,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 3),
+            }
+        )
