@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from bench.server import (
     running,
     start_ceiling,
     start_masthead,
+    wait_ready,
 )
 from bench.workloads import (
     ALL_WORKLOADS,
@@ -205,6 +207,8 @@ class Bench:
         self.dataset: Dataset | None = None
         self.phases: dict[str, float] = {}
         self.replica_url: str | None = None
+        #: The publishing workload's admin token, made while the workloads are prepared.
+        self.token: Future[str] | None = None
         selected = set(options.workloads)
         self.selected = {row for name in selected for row in SELECTORS.get(name, (name,))}
 
@@ -332,9 +336,11 @@ class Bench:
         if self.run_dir.exists():
             shutil.rmtree(self.run_dir)
         self.run_dir.mkdir(parents=True)
-        with self.phase("data set"):
+        with self.phase("data set"), ThreadPoolExecutor(1) as pool:
+            # A start of the command line, while the data set is read or made.
+            importer = pool.submit(loading.detect_importer)
             self.dataset = build_dataset(o.articles, o.cache, log=self.log)
-        self.importer = loading.detect_importer()
+            self.importer = importer.result()
         if self.importer == loading.FALLBACK:
             self.notes.append(
                 "`masthead import` does not exist yet: databases were built, and the import "
@@ -430,14 +436,15 @@ class Bench:
             env["MASTHEAD_DATABASE_REPLICA_URLS"] = self.replica_url
             backend = "postgresql+replica"
         with contextlib.ExitStack() as stack:
-            # One after the other: a server's start writes to the store (migrations,
-            # the clock's changes), and two at once on SQLite can outwait busy_timeout.
+            # One masthead after the other: a server's start writes to the store
+            # (migrations, the clock's changes), and two at once on SQLite can outwait
+            # busy_timeout. The ceiling, which reads no store, starts beside the second.
             server = stack.enter_context(running(start_masthead(url, workers, self.logs, env)))
             miss_server = None
             if miss:
                 small = {**env, "MASTHEAD_FRONT_CACHE_MB": str(MISS_CACHE_MB)}
                 miss_server = stack.enter_context(
-                    running(start_masthead(url, workers, self.logs, small))
+                    running(start_masthead(url, workers, self.logs, small, wait=False))
                 )
             if self.ceiling_body is None:
                 body = detail_body(server.port, ids)
@@ -448,8 +455,11 @@ class Bench:
                 self.ceiling_paths.write_text("\n".join(lines) + "\n")
                 self.log(f"ceiling: body of {len(body):,} bytes (a median article detail)")
             ceiling = stack.enter_context(
-                running(start_ceiling(self.ceiling_body, workers, self.logs))
+                running(start_ceiling(self.ceiling_body, workers, self.logs, wait=False))
             )
+            for started in (miss_server, ceiling):
+                if started is not None:
+                    wait_ready(started)
             if self.options.warmup > 0:
                 assert self.ceiling_paths is not None
                 self.wrk_run(ceiling, self.ceiling_paths, self.options.warmup)
@@ -457,6 +467,7 @@ class Bench:
 
     def run_backend(self, backend: str, dataset: Dataset) -> None:
         o = self.options
+        self.token = None
         reads = [w for w in READ_WORKLOADS if w in self.selected]
         if not reads and "publish" not in self.selected:
             with self.database(backend, dataset):
@@ -469,6 +480,9 @@ class Bench:
             for workers in o.workers:
                 with self.session(backend, url, workers, ids, miss=miss) as session:
                     if prepared is None:
+                        if "publish" in self.selected:
+                            # A start of the command line, while nothing is measured.
+                            self.token = ThreadPoolExecutor(1).submit(publish.create_token, url)
                         with self.phase("preparation"):
                             prepared = prepare(
                                 session.server.port,
@@ -540,7 +554,7 @@ class Bench:
         if missing:
             self.log(f"  publish [{session.backend}, {session.workers}w]: {missing}")
             return [Row("publish", session.backend, session.workers, note=missing)]
-        token = publish.create_token(url)
+        token = self.token.result() if self.token is not None else publish.create_token(url)
         publisher = publish.Publisher(session.server.port, token, prepared.publish_ids)
         publisher.start()
         try:

@@ -112,7 +112,7 @@ def start_masthead(
     return _spawn("masthead", command, env, workers, port, logs, wait)
 
 
-def start_ceiling(body_path: Path, workers: int, logs: Path) -> Server:
+def start_ceiling(body_path: Path, workers: int, logs: Path, *, wait: bool = True) -> Server:
     from bench.ceiling import BODY_ENV
 
     port = free_port()
@@ -131,7 +131,7 @@ def start_ceiling(body_path: Path, workers: int, logs: Path) -> Server:
         "--no-access-log",
         "--proxy-headers",
     ]
-    return _spawn("ceiling", command, {BODY_ENV: str(body_path)}, workers, port, logs)
+    return _spawn("ceiling", command, {BODY_ENV: str(body_path)}, workers, port, logs, wait)
 
 
 def wait_ready(server: Server) -> None:
