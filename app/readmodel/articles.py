@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select
+from sqlalchemy import BindParameter, Table, and_, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.kit.images import Resizer
-from app.kit.timeutil import iso, opt_ms, to_ms
+from app.kit.timeutil import iso, now_ms, opt_ms, to_ms
 from app.models import (
     Article,
     ArticleRelatedVideo,
@@ -37,7 +37,7 @@ from app.readmodel.documents import (
 )
 from app.readmodel.loading import load_articles, load_videos
 from app.readmodel.search_index import index_articles
-from app.readmodel.suggestions import Suggester
+from app.readmodel.suggestions import Suggester, playable_somewhere, source_of, suggestion_key
 from app.readmodel.translations import translations_of
 
 # Core inserts (executemany) of the rows rendered: the ORM's bulk path costs more.
@@ -52,6 +52,18 @@ _CURATED = (
     select(ArticleVideo.article_id, ArticleVideo.video_id)
     .where(ArticleVideo.article_id.in_(_IDS))
     .order_by(ArticleVideo.article_id, ArticleVideo.position)
+)
+_SUGGESTED = (
+    select(ArticleRender.article_id, ArticleRender.suggested_from, ArticleRelatedVideo.video_id)
+    .outerjoin(
+        ArticleRelatedVideo,
+        and_(
+            ArticleRelatedVideo.article_id == ArticleRender.article_id,
+            ArticleRelatedVideo.curated.is_(False),
+        ),
+    )
+    .where(ArticleRender.article_id.in_(_IDS), ArticleRender.suggested_from.is_not(None))
+    .order_by(ArticleRender.article_id, ArticleRelatedVideo.position)
 )
 _STORED_TRANSLATIONS = (
     select(Article.id, Article.translation_group, ArticleRender.translations)
@@ -72,17 +84,28 @@ def render_article(session: Session, article_id: int, *, cascade: bool = True) -
     render_articles(session, [article_id], cascade=cascade)
 
 
-def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bool = True) -> None:
+def render_articles(
+    session: Session,
+    article_ids: Iterable[int],
+    *,
+    cascade: bool = True,
+    videos_unchanged: bool = False,
+) -> None:
     """Store every public representation of these articles, in a few set-based queries.
 
     With ``cascade``, the other members of their translation groups are rendered
     again too, so that their ``translations`` lists stay true.
+
+    ``videos_unchanged`` says the transaction changed no video: an article whose
+    inputs to its suggested videos (``suggestion_key``) are those its stored ones
+    were ranked from keeps them, as long as each can still be played somewhere.
     """
     ids = sorted(set(article_ids))
     if not ids:
         return
     session.flush()
     articles = load_articles(session, ids)
+    stored = _stored_suggestions(session, ids) if videos_unchanged else {}
     session.execute(_DROP_RENDERS, {"ids": ids})
     session.execute(_DROP_RELATED, {"ids": ids})
     if not articles:
@@ -91,20 +114,54 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     curated_by_article: dict[int, list[int]] = {}
     for article_id, video_id in session.execute(_CURATED, {"ids": ids}):
         curated_by_article.setdefault(article_id, []).append(video_id)
-    suggester = Suggester(session, articles)
-    chosen_by_article = {}
-    for article in articles:
-        curated = curated_by_article.get(article.id, [])
-        suggested = suggester.suggest(
-            article, set(curated), limit=max(0, RELATED_MAX - len(curated))
+    sources = {article.id: source_of(article) for article in articles}
+    keys = {
+        article.id: suggestion_key(
+            article, sources[article.id], curated_by_article.get(article.id, [])
         )
-        chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
+        for article in articles
+    }
+    kept = {
+        article_id: suggested
+        for article_id, (key, suggested) in stored.items()
+        if keys.get(article_id) == key
+    }
     resizer = resizer_of(session)
     video_docs = _video_documents(
         session,
-        {video_id for chosen in chosen_by_article.values() for video_id in chosen},
+        {
+            video_id
+            for chosen in (*curated_by_article.values(), *kept.values())
+            for video_id in chosen
+        },
         resizer,
     )
+    now = now_ms()
+    kept = {
+        article_id: suggested
+        for article_id, suggested in kept.items()
+        if all(
+            video_id in video_docs and playable_somewhere(video_docs[video_id][1], now)
+            for video_id in suggested
+        )
+    }
+    fresh = [article for article in articles if article.id not in kept]
+    suggester = Suggester(session, fresh) if fresh else None
+    chosen_by_article = {}
+    for article in articles:
+        curated = curated_by_article.get(article.id, [])
+        suggested = kept.get(article.id)
+        if suggested is None:
+            assert suggester is not None
+            suggested = suggester.suggest(
+                article,
+                set(curated),
+                limit=max(0, RELATED_MAX - len(curated)),
+                source=sources[article.id],
+            )
+        chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
+    missing = {video_id for chosen in chosen_by_article.values() for video_id in chosen}
+    video_docs.update(_video_documents(session, missing - video_docs.keys(), resizer))
     translations = translations_of(session, articles)
 
     render_rows: list[dict[str, Any]] = []
@@ -130,7 +187,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
             for other_id, visible_from, doc in translations.get(article.translation_group or "", [])
             if other_id != article.id and visible_from is not None
         ]
-        render_rows.append(_render_row(article, related, others, resizer))
+        render_rows.append(_render_row(article, related, others, resizer, keys[article.id]))
     session.execute(insert(_RENDERS), render_rows)
     if related_rows:
         session.execute(insert(_RELATED), related_rows)
@@ -141,7 +198,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
         groups = {a.translation_group for a in articles if a.translation_group is not None}
         if groups:
             stale = _stale_translations(session, groups, ids, translations)
-            render_articles(session, stale, cascade=False)
+            render_articles(session, stale, cascade=False, videos_unchanged=videos_unchanged)
 
 
 def _stale_translations(
@@ -194,11 +251,23 @@ def _video_documents(
     return found
 
 
+def _stored_suggestions(session: Session, ids: list[int]) -> dict[int, tuple[str, list[int]]]:
+    """Each article's stored suggested videos, in order, with the key they were
+    ranked from."""
+    found: dict[int, tuple[str, list[int]]] = {}
+    for article_id, key, video_id in session.execute(_SUGGESTED, {"ids": ids}):
+        suggested = found.setdefault(article_id, (str(key), []))[1]
+        if video_id is not None:
+            suggested.append(video_id)
+    return found
+
+
 def _render_row(
     article: Article,
     related: list[dict[str, Any]],
     translations: list[list[Any]],
     resizer: Resizer,
+    suggested_from: str,
 ) -> dict[str, Any]:
     service = article.service
     detail_doc = article_document(article, [], resizer)
@@ -251,6 +320,7 @@ def _render_row(
         "related": related_bytes.decode(),
         "translations": translations_bytes.decode(),
         "related_detail": related_detail,
+        "suggested_from": suggested_from,
     }
 
 
