@@ -50,9 +50,6 @@ class ArticleRender(Base):
     related_detail: Mapped[str | None] = mapped_column(Text)
     # [[public_from, translation], ...]: a translation shows once it is public.
     translations: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
-    # The digest of what the suggested related videos were ranked from (see
-    # ``app.readmodel.suggestions.suggestion_key``); NULL: not known.
-    suggested_from: Mapped[str | None] = mapped_column(String(32))
 
 
 class ArticleRelatedVideo(Base):

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import BindParameter, Table, and_, bindparam, delete, insert, select
+from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.kit.images import Resizer
@@ -37,7 +37,14 @@ from app.readmodel.documents import (
 )
 from app.readmodel.loading import load_articles, load_videos
 from app.readmodel.search_index import index_articles
-from app.readmodel.suggestions import Suggester, playable_somewhere, source_of, suggestion_key
+from app.readmodel.suggestions import (
+    Inputs,
+    Suggester,
+    inputs_of,
+    playable_somewhere,
+    source_of,
+    stored_inputs,
+)
 from app.readmodel.translations import translations_of
 
 # Core inserts (executemany) of the rows rendered: the ORM's bulk path costs more.
@@ -53,17 +60,19 @@ _CURATED = (
     .where(ArticleVideo.article_id.in_(_IDS))
     .order_by(ArticleVideo.article_id, ArticleVideo.position)
 )
-_SUGGESTED = (
-    select(ArticleRender.article_id, ArticleRender.suggested_from, ArticleRelatedVideo.video_id)
-    .outerjoin(
-        ArticleRelatedVideo,
-        and_(
-            ArticleRelatedVideo.article_id == ArticleRender.article_id,
-            ArticleRelatedVideo.curated.is_(False),
-        ),
+_STORED_INPUTS = select(
+    ArticleRender.article_id,
+    ArticleRender.teaser,
+    ArticleRender.detail,
+    ArticleRender.section_id,
+    ArticleRender.published_ts,
+).where(ArticleRender.article_id.in_(_IDS))
+_STORED_RELATED = (
+    select(
+        ArticleRelatedVideo.article_id, ArticleRelatedVideo.video_id, ArticleRelatedVideo.curated
     )
-    .where(ArticleRender.article_id.in_(_IDS), ArticleRender.suggested_from.is_not(None))
-    .order_by(ArticleRender.article_id, ArticleRelatedVideo.position)
+    .where(ArticleRelatedVideo.article_id.in_(_IDS))
+    .order_by(ArticleRelatedVideo.article_id, ArticleRelatedVideo.position)
 )
 _STORED_TRANSLATIONS = (
     select(Article.id, Article.translation_group, ArticleRender.translations)
@@ -97,8 +106,9 @@ def render_articles(
     again too, so that their ``translations`` lists stay true.
 
     ``videos_unchanged`` says the transaction changed no video: an article whose
-    inputs to its suggested videos (``suggestion_key``) are those its stored ones
-    were ranked from keeps them, as long as each can still be played somewhere.
+    inputs to its suggested videos (``suggestions.Inputs``) are those its stored
+    rendering's were ranked from keeps them, as long as each can still be played
+    somewhere.
     """
     ids = sorted(set(article_ids))
     if not ids:
@@ -115,17 +125,12 @@ def render_articles(
     for article_id, video_id in session.execute(_CURATED, {"ids": ids}):
         curated_by_article.setdefault(article_id, []).append(video_id)
     sources = {article.id: source_of(article) for article in articles}
-    keys = {
-        article.id: suggestion_key(
-            article, sources[article.id], curated_by_article.get(article.id, [])
-        )
-        for article in articles
-    }
-    kept = {
-        article_id: suggested
-        for article_id, (key, suggested) in stored.items()
-        if keys.get(article_id) == key
-    }
+    kept = {}
+    for article in articles:
+        found = stored.get(article.id)
+        curated = curated_by_article.get(article.id, [])
+        if found is not None and found[0] == inputs_of(article, sources[article.id], curated):
+            kept[article.id] = found[1]
     resizer = resizer_of(session)
     video_docs = _video_documents(
         session,
@@ -187,7 +192,7 @@ def render_articles(
             for other_id, visible_from, doc in translations.get(article.translation_group or "", [])
             if other_id != article.id and visible_from is not None
         ]
-        render_rows.append(_render_row(article, related, others, resizer, keys[article.id]))
+        render_rows.append(_render_row(article, related, others, resizer))
     session.execute(insert(_RENDERS), render_rows)
     if related_rows:
         session.execute(insert(_RELATED), related_rows)
@@ -251,14 +256,25 @@ def _video_documents(
     return found
 
 
-def _stored_suggestions(session: Session, ids: list[int]) -> dict[int, tuple[str, list[int]]]:
-    """Each article's stored suggested videos, in order, with the key they were
+def _stored_suggestions(session: Session, ids: list[int]) -> dict[int, tuple[Inputs, list[int]]]:
+    """Each article's stored suggested videos, in order, with the inputs they were
     ranked from."""
-    found: dict[int, tuple[str, list[int]]] = {}
-    for article_id, key, video_id in session.execute(_SUGGESTED, {"ids": ids}):
-        suggested = found.setdefault(article_id, (str(key), []))[1]
-        if video_id is not None:
-            suggested.append(video_id)
+    curated: dict[int, list[int]] = {}
+    suggested: dict[int, list[int]] = {}
+    for article_id, video_id, is_curated in session.execute(_STORED_RELATED, {"ids": ids}):
+        (curated if is_curated else suggested).setdefault(article_id, []).append(video_id)
+    found = {}
+    for article_id, teaser, detail, section_id, published_ts in session.execute(
+        _STORED_INPUTS, {"ids": ids}
+    ):
+        inputs = stored_inputs(
+            orjson.loads(teaser + "}"),
+            orjson.loads(detail + "}"),
+            section_id,
+            published_ts,
+            curated.get(article_id, []),
+        )
+        found[article_id] = (inputs, suggested.get(article_id, []))
     return found
 
 
@@ -267,7 +283,6 @@ def _render_row(
     related: list[dict[str, Any]],
     translations: list[list[Any]],
     resizer: Resizer,
-    suggested_from: str,
 ) -> dict[str, Any]:
     service = article.service
     detail_doc = article_document(article, [], resizer)
@@ -320,7 +335,6 @@ def _render_row(
         "related": related_bytes.decode(),
         "translations": translations_bytes.decode(),
         "related_detail": related_detail,
-        "suggested_from": suggested_from,
     }
 
 

@@ -9,9 +9,8 @@ may not play is left to the read, which shows a suggestion only to readers who c
 play it.
 """
 
-import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import BindParameter, Select, bindparam, func, select
@@ -94,10 +93,18 @@ def _terms(article: Article) -> dict[str, float]:
     """The article's weighted terms, from its headline and summary (the dek and the
     key points) as the search index analyses them."""
     summary = summary_document(article)
-    parts = [article.dek or "", *(summary["bullets"] if summary else [])]
-    headline = analyze_text(article.headline, article.language)
-    summary_terms = analyze_text("\n".join(part for part in parts if part), article.language)
-    return weighted_terms(" ".join(headline), " ".join(summary_terms), "")
+    return _weighted(
+        article.headline, article.dek, summary["bullets"] if summary else [], article.language
+    )
+
+
+def _weighted(
+    headline: str, dek: str | None, bullets: list[str], language: str
+) -> dict[str, float]:
+    parts = [dek or "", *bullets]
+    headline_terms = analyze_text(headline, language)
+    summary_terms = analyze_text("\n".join(part for part in parts if part), language)
+    return weighted_terms(" ".join(headline_terms), " ".join(summary_terms), "")
 
 
 def source_of(article: Article) -> Source:
@@ -105,21 +112,33 @@ def source_of(article: Article) -> Source:
     return Source(_terms(article), article.section_id, to_ms(published))
 
 
-def suggestion_key(article: Article, source: Source, curated: Sequence[int]) -> str:
-    """What an article's suggestions are ranked from, as a digest: its weighted terms,
-    section, time, service and tags, and the curated videos they leave out. Equal
-    keys rank the same candidates alike."""
-    inputs = orjson.dumps(
-        [
-            sorted(source.terms.items()),
-            source.section_id,
-            source.published_ts,
-            article.service_id,
-            sorted(tag.id for tag in article.tags),
-            list(curated),
-        ]
-    )
-    return hashlib.blake2b(inputs, digest_size=16).hexdigest()
+class Inputs(NamedTuple):
+    """What an article's suggestions are ranked from: equal inputs rank the same
+    candidates alike."""
+
+    source: Source
+    service: str
+    tags: tuple[str, ...]
+    curated: tuple[int, ...]
+
+
+def inputs_of(article: Article, source: Source, curated: Sequence[int]) -> Inputs:
+    tags = tuple(sorted(tag.slug for tag in article.tags))
+    return Inputs(source, article.service.code, tags, tuple(curated))
+
+
+def stored_inputs(
+    teaser: dict[str, Any],
+    detail: dict[str, Any],
+    section_id: int | None,
+    published_ts: int,
+    curated: Sequence[int],
+) -> Inputs:
+    """The inputs the suggestions of a stored rendering were ranked from (its teaser
+    and detail, still open, parsed)."""
+    terms = _weighted(teaser["headline"], teaser["dek"], teaser["summary"], teaser["language"])
+    tags = tuple(sorted(tag["slug"] for tag in detail["tags"]))
+    return Inputs(Source(terms, section_id, published_ts), teaser["service"], tags, tuple(curated))
 
 
 def playable_somewhere(rules: Any, now: int) -> bool:

@@ -59,9 +59,9 @@ def _stored(engine: Engine, article_id: int) -> dict[str, Any]:
                 .order_by(ArticleRelatedVideo.position)
             ).all(),
             "render": connection.execute(
-                select(
-                    ArticleRender.etag, ArticleRender.related, ArticleRender.suggested_from
-                ).where(ArticleRender.article_id == article_id)
+                select(ArticleRender.etag, ArticleRender.related, ArticleRender.detail).where(
+                    ArticleRender.article_id == article_id
+                )
             ).one(),
         }
 

@@ -1,7 +1,6 @@
-"""article_renders.suggested_from and search_documents.body_from: digests of what
-the suggested related videos were ranked from and of the body text its index terms
-were analysed from, so that a write re-makes each only when its inputs changed.
-Existing rows are left NULL (not known): their next write makes both afresh.
+"""search_documents.body_from: a digest of the body text and language a document's
+body terms were analysed from, so that a write analyses the body again only when it
+changed. Existing rows are left NULL (not known): their next write analyses it.
 
 Revision ID: 3b7d9e1f5a20
 Revises: 8c1e4f2a9d37
@@ -24,10 +23,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column("article_renders", sa.Column("suggested_from", sa.String(32), nullable=True))
     op.add_column("search_documents", sa.Column("body_from", sa.String(32), nullable=True))
 
 
 def downgrade() -> None:
     op.drop_column("search_documents", "body_from")
-    op.drop_column("article_renders", "suggested_from")
