@@ -152,7 +152,7 @@ def _touch(article: Article, now: datetime) -> None:
 def _finish(articles: ArticleRepository, article: Article, others: Sequence[int] = ()) -> None:
     """Render the article (and the others its change touches) in this transaction."""
     articles.flush()
-    render_articles(articles.session, [article.id, *others])
+    render_articles(articles.session, [article.id, *others], videos_unchanged=True)
 
 
 # The write shape ----------------------------------------------------------------

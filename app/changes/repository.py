@@ -17,7 +17,7 @@ HEAD = Query(select(K.seq, K.recorded_at).where(K.id == 1))
 MARK = Query(select(K.seq, K.purges).where(K.id == 1))
 
 CHANGED_ITEMS = Query(
-    select(C.item_type, C.item_id).where(
+    select(C.item_type, C.item_id, C.service).where(
         C.seq > bindparam("after", type_=BigInteger), C.seq <= bindparam("upto", type_=BigInteger)
     )
 )

@@ -32,7 +32,8 @@ class Changed(NamedTuple):
 
     #: Where the log is now: the last change's number and the counter's purges.
     mark: tuple[int, int] | None
-    #: The items changed (``article-1``, ``video-7``); None: anything may have.
+    #: The items changed (``article-1``, ``video-7``) and the services they are in
+    #: (``service-en``); None: anything may have.
     items: frozenset[str] | None
 
 
@@ -42,8 +43,10 @@ CHANGED_MAX = 1_000
 
 
 async def changed_since(store: ReadStore, mark: tuple[int, int] | None) -> Changed:
-    """The items whose public answers changed after ``mark``, read in the order of
-    commits: a change committed before this call is always among them."""
+    """The items whose public answers changed after ``mark``, and their services,
+    read in the order of commits: a change committed before this call is always
+    among them. (An item that moved to another service has its writing transaction
+    purge instead, so a change's service is the only one it left or entered.)"""
     row = await store.one(repository.MARK, {})
     if row is None:
         return Changed(None, None)
@@ -53,7 +56,9 @@ async def changed_since(store: ReadStore, mark: tuple[int, int] | None) -> Chang
     if now[0] == mark[0]:
         return Changed(now, frozenset())
     rows = await store.all(repository.CHANGED_ITEMS, {"after": mark[0], "upto": now[0]})
-    return Changed(now, frozenset(f"{kind}-{item_id}" for kind, item_id in rows))
+    items = {f"{kind}-{item_id}" for kind, item_id, _ in rows}
+    items.update(f"service-{service}" for *_, service in rows)
+    return Changed(now, frozenset(items))
 
 
 def item_url(base_url: str, item_type: str, item_id: int) -> str:

@@ -15,9 +15,12 @@ A kept answer holds exactly as long as what it was made from:
   change log says which items' public answers changed since (``changed_since``).
   The answers about one item (an article, its summary and related videos, a
   video), made from its rendering alone, are dropped when that item or a video
-  they show changed; every other answer (lists, search, related articles, feeds)
-  when anything did. A write the log does not describe (a notice, a service, a
-  section...) drops everything;
+  they show changed. The answers about one service's items (a list, a feed or a
+  sitemap of one service, whose surrogate keys name that one service), when an
+  item of that service or one they show changed; every other answer (search,
+  related articles, lists of every service) when anything did. A write the log
+  does not describe (a notice, a service, a section, an item moving to another
+  service...) drops everything;
 * until the next moment the clock alone changes some public answer (a scheduled
   publication, an embargo's end, a breaking flag's expiry, a video's availability
   window, a notice's period), found with one query each time the version moves;
@@ -73,6 +76,8 @@ ITEM_ROUTES = {
     "/v1/articles/{article_id}/related-videos": ("article-", 3),
     "/v1/videos/{video_id}": ("video-", 3),
 }
+#: The surrogate keys that name an item as the change log does.
+_ITEM_KEYS = ("article-", "video-")
 #: How many version moves an answer being made may span and still be kept.
 _HISTORY = 64
 
@@ -152,8 +157,8 @@ class Entry:
     last_modified_s: int | None
     route: object
     compressible: bool
-    #: The items the answer was made from (its surrogate keys); None for an
-    #: answer that any change may alter.
+    #: The items the answer was made from (its surrogate keys), with the service
+    #: of a collection scoped to one; None for an answer that any change may alter.
     items: frozenset[str] | None = None
     gzipped: Variant | None = None
     size: int = field(default=0)
@@ -424,15 +429,21 @@ class FrontCache:
 
 
 def _items(route: object, scope: Scope, surrogate_keys: bytes | None) -> frozenset[str] | None:
-    """The items an answer about one item was made from: the item named by the path
-    and those its surrogate keys name (the videos an article shows). None for the
-    other answers."""
-    found = ITEM_ROUTES.get(route) if isinstance(route, str) else None
-    if found is None:
-        return None
-    prefix, segment = found
+    """What an answer was made from, as the change log names it. About one item: the
+    item named by the path and the items its surrogate keys name (the videos an
+    article shows). About one service's items (its keys name one service): that
+    service and the items its keys name (those it shows of other services). None
+    for the other answers."""
     keys = (surrogate_keys or b"").decode("latin-1").split()
-    return frozenset([prefix + scope["path"].split("/")[segment], *keys])
+    items = [key for key in keys if key.startswith(_ITEM_KEYS)]
+    found = ITEM_ROUTES.get(route) if isinstance(route, str) else None
+    if found is not None:
+        prefix, segment = found
+        return frozenset([prefix + scope["path"].split("/")[segment], *items])
+    services = [key for key in keys if key.startswith("service-")]
+    if len(services) != 1:
+        return None
+    return frozenset([*services, *items])
 
 
 def _is_kept_path(path: str) -> bool:

@@ -87,3 +87,6 @@ class SearchDocument(Base):
     vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     # The headline, summary and lede part of ``vector``, which ranking reads.
     rank_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    # The digest of the body text and language the body terms were analysed from
+    # (``app.readmodel.search_index.body_key``); NULL: not known.
+    body_from: Mapped[str | None] = mapped_column(String(32))

@@ -14,7 +14,7 @@ from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.kit.images import Resizer
-from app.kit.timeutil import iso, opt_ms, to_ms
+from app.kit.timeutil import iso, now_ms, opt_ms, to_ms
 from app.models import (
     Article,
     ArticleRelatedVideo,
@@ -37,7 +37,14 @@ from app.readmodel.documents import (
 )
 from app.readmodel.loading import load_articles, load_videos
 from app.readmodel.search_index import index_articles
-from app.readmodel.suggestions import Suggester
+from app.readmodel.suggestions import (
+    Inputs,
+    Suggester,
+    inputs_of,
+    playable_somewhere,
+    source_of,
+    stored_inputs,
+)
 from app.readmodel.translations import translations_of
 
 # Core inserts (executemany) of the rows rendered: the ORM's bulk path costs more.
@@ -52,6 +59,20 @@ _CURATED = (
     select(ArticleVideo.article_id, ArticleVideo.video_id)
     .where(ArticleVideo.article_id.in_(_IDS))
     .order_by(ArticleVideo.article_id, ArticleVideo.position)
+)
+_STORED_INPUTS = select(
+    ArticleRender.article_id,
+    ArticleRender.teaser,
+    ArticleRender.detail,
+    ArticleRender.section_id,
+    ArticleRender.published_ts,
+).where(ArticleRender.article_id.in_(_IDS))
+_STORED_RELATED = (
+    select(
+        ArticleRelatedVideo.article_id, ArticleRelatedVideo.video_id, ArticleRelatedVideo.curated
+    )
+    .where(ArticleRelatedVideo.article_id.in_(_IDS))
+    .order_by(ArticleRelatedVideo.article_id, ArticleRelatedVideo.position)
 )
 _STORED_TRANSLATIONS = (
     select(Article.id, Article.translation_group, ArticleRender.translations)
@@ -72,17 +93,29 @@ def render_article(session: Session, article_id: int, *, cascade: bool = True) -
     render_articles(session, [article_id], cascade=cascade)
 
 
-def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bool = True) -> None:
+def render_articles(
+    session: Session,
+    article_ids: Iterable[int],
+    *,
+    cascade: bool = True,
+    videos_unchanged: bool = False,
+) -> None:
     """Store every public representation of these articles, in a few set-based queries.
 
     With ``cascade``, the other members of their translation groups are rendered
     again too, so that their ``translations`` lists stay true.
+
+    ``videos_unchanged`` says the transaction changed no video: an article whose
+    inputs to its suggested videos (``suggestions.Inputs``) are those its stored
+    rendering's were ranked from keeps them, as long as each can still be played
+    somewhere.
     """
     ids = sorted(set(article_ids))
     if not ids:
         return
     session.flush()
     articles = load_articles(session, ids)
+    stored = _stored_suggestions(session, ids) if videos_unchanged else {}
     session.execute(_DROP_RENDERS, {"ids": ids})
     session.execute(_DROP_RELATED, {"ids": ids})
     if not articles:
@@ -91,20 +124,49 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
     curated_by_article: dict[int, list[int]] = {}
     for article_id, video_id in session.execute(_CURATED, {"ids": ids}):
         curated_by_article.setdefault(article_id, []).append(video_id)
-    suggester = Suggester(session, articles)
-    chosen_by_article = {}
+    sources = {article.id: source_of(article) for article in articles}
+    kept = {}
     for article in articles:
+        found = stored.get(article.id)
         curated = curated_by_article.get(article.id, [])
-        suggested = suggester.suggest(
-            article, set(curated), limit=max(0, RELATED_MAX - len(curated))
-        )
-        chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
+        if found is not None and found[0] == inputs_of(article, sources[article.id], curated):
+            kept[article.id] = found[1]
     resizer = resizer_of(session)
     video_docs = _video_documents(
         session,
-        {video_id for chosen in chosen_by_article.values() for video_id in chosen},
+        {
+            video_id
+            for chosen in (*curated_by_article.values(), *kept.values())
+            for video_id in chosen
+        },
         resizer,
     )
+    now = now_ms()
+    kept = {
+        article_id: suggested
+        for article_id, suggested in kept.items()
+        if all(
+            video_id in video_docs and playable_somewhere(video_docs[video_id][1], now)
+            for video_id in suggested
+        )
+    }
+    fresh = [article for article in articles if article.id not in kept]
+    suggester = Suggester(session, fresh) if fresh else None
+    chosen_by_article = {}
+    for article in articles:
+        curated = curated_by_article.get(article.id, [])
+        suggested = kept.get(article.id)
+        if suggested is None:
+            assert suggester is not None
+            suggested = suggester.suggest(
+                article,
+                set(curated),
+                limit=max(0, RELATED_MAX - len(curated)),
+                source=sources[article.id],
+            )
+        chosen_by_article[article.id] = (curated + suggested)[:RELATED_MAX]
+    missing = {video_id for chosen in chosen_by_article.values() for video_id in chosen}
+    video_docs.update(_video_documents(session, missing - video_docs.keys(), resizer))
     translations = translations_of(session, articles)
 
     render_rows: list[dict[str, Any]] = []
@@ -141,7 +203,7 @@ def render_articles(session: Session, article_ids: Iterable[int], *, cascade: bo
         groups = {a.translation_group for a in articles if a.translation_group is not None}
         if groups:
             stale = _stale_translations(session, groups, ids, translations)
-            render_articles(session, stale, cascade=False)
+            render_articles(session, stale, cascade=False, videos_unchanged=videos_unchanged)
 
 
 def _stale_translations(
@@ -191,6 +253,28 @@ def _video_documents(
             video_document(video, video.service.code, resizer),
             video_rules(video),
         )
+    return found
+
+
+def _stored_suggestions(session: Session, ids: list[int]) -> dict[int, tuple[Inputs, list[int]]]:
+    """Each article's stored suggested videos, in order, with the inputs they were
+    ranked from."""
+    curated: dict[int, list[int]] = {}
+    suggested: dict[int, list[int]] = {}
+    for article_id, video_id, is_curated in session.execute(_STORED_RELATED, {"ids": ids}):
+        (curated if is_curated else suggested).setdefault(article_id, []).append(video_id)
+    found = {}
+    for article_id, teaser, detail, section_id, published_ts in session.execute(
+        _STORED_INPUTS, {"ids": ids}
+    ):
+        inputs = stored_inputs(
+            orjson.loads(teaser + "}"),
+            orjson.loads(detail + "}"),
+            section_id,
+            published_ts,
+            curated.get(article_id, []),
+        )
+        found[article_id] = (inputs, suggested.get(article_id, []))
     return found
 
 

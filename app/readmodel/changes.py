@@ -208,6 +208,9 @@ def record_articles(
                 state.public = False
                 state.fingerprint = ""
             continue
+        if state.public and state.service != row.service:
+            _moved(session)
+        state.service = row.service
         breaking = _breaking(row.breaking_until, now)
         # The flag as readers see it: one that came down is a change of its own.
         flag = row.breaking_until if breaking != b"null" else None
@@ -295,6 +298,9 @@ def record_videos(
                 state.fingerprint = ""
                 state.unavailable_reason = None
             continue
+        if state.public and state.service != row.service:
+            _moved(session)
+        state.service = row.service
         reason, state.due_ts = availability_window(orjson.loads(row.rules), now)
         if state.public and state.fingerprint == row.etag:
             if state.unavailable_reason == reason:
@@ -321,6 +327,20 @@ def record_videos(
         state.fingerprint = row.etag
         state.unavailable_reason = reason
     _store(session, changes)
+
+
+_PURGE = (
+    update(ChangeCounter)
+    .where(ChangeCounter.id == COUNTER_ID)
+    .values(purges=ChangeCounter.purges + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
+def _moved(session: Session) -> None:
+    """A public item moved to another service: its change names the new one only,
+    so whoever keeps the old service's answers is told to drop them all."""
+    session.execute(_PURGE)
 
 
 def _store(session: Session, changes: list[dict[str, Any]]) -> None:

@@ -9,13 +9,14 @@ index. Videos are public as they are listed, so every video is indexed.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import orjson
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.kit.analysis import analyze_paragraphs, analyze_text, analyzer, fold, normalize, words
@@ -38,6 +39,7 @@ _WORD_CHARS = "[\\w\u0300-\u036f\u0483-\u0489\u064b-\u065f\u0670\u0640\u200c\u20
 _SURFACE = re.compile(f"[^\\W_]{_WORD_CHARS}(?:['’ʼ‘`ʹ][^\\W_]{_WORD_CHARS})*")
 FOLD_PREFIX = "~"
 NO_TERM = "-"
+D = SearchDocument.__table__.c
 
 
 def article_doc_id(article_id: int) -> int:
@@ -156,17 +158,28 @@ def document_row(
     body: list[str],
     backend: str,
     shown_summary: list[str] | None = None,
+    stored: Mapping[int, StoredBody] | None = None,
 ) -> dict[str, Any]:
     """The row of one document. ``shown_summary`` is the part of the summary a
-    highlight may quote (generated key points repeat the body: left out there)."""
+    highlight may quote (generated key points repeat the body: left out there).
+    ``stored`` holds documents' body terms as indexed before: the body is analysed
+    again only when its text or language changed since."""
     summary_text = "\n".join(part for part in summary if part)
     body_text = "\n".join(body)
+    body_from = body_key(language, body)
+    found = None if stored is None else stored.get(doc_id)
+    if found is not None and found.key == body_from:
+        body_terms = found.terms.split(" ") if found.terms else []
+        body_folds = found.folds.split(" ") if found.folds else []
+    else:
+        body_terms = analyze_paragraphs(body, language)[:MAX_BODY_TERMS]
+        body_folds = list(map(fold, body_terms))
     fields = [
         list(analyze_text(headline, language)),
         list(analyze_text(summary_text, language)),
-        analyze_paragraphs(body, language)[:MAX_BODY_TERMS],
+        body_terms,
     ]
-    folds = [list(map(fold, terms)) for terms in fields]
+    folds = [list(map(fold, terms)) for terms in fields[:2]] + [body_folds]
     body_start = body_text[:SNIPPET_BODY]
     if len(body_start) == SNIPPET_BODY and " " in body_start:
         body_start = body_start.rsplit(" ", 1)[0]
@@ -194,7 +207,32 @@ def document_row(
         "snippet_terms": snippet_terms(snippet, language),
         "vector": _vector(fields, folds) if backend == "postgresql" else None,
         "rank_vector": rank_vector(fields, folds) if backend == "postgresql" else None,
+        "body_from": body_from,
     }
+
+
+class StoredBody(NamedTuple):
+    """A document's body as indexed: the key of its text, its terms and fold keys."""
+
+    key: str
+    terms: str
+    folds: str
+
+
+def body_key(language: str, body: list[str]) -> str:
+    """A digest of what a document's body terms are analysed from."""
+    return hashlib.blake2b(orjson.dumps([language, body]), digest_size=16).hexdigest()
+
+
+_STORED_BODIES = select(D.doc_id, D.body_from, D.body, D.body_folds).where(
+    D.doc_id.in_(bindparam("ids", expanding=True)), D.body_from.is_not(None)
+)
+
+
+def stored_bodies(session: Session, doc_ids: Sequence[int]) -> dict[int, StoredBody]:
+    """The documents' bodies as indexed now, for ``document_row``."""
+    rows = session.connection().execute(_STORED_BODIES, {"ids": list(doc_ids)})
+    return {doc_id: StoredBody(key, terms, folds) for doc_id, key, terms, folds in rows}
 
 
 def index_articles(session: Session, article_ids: Iterable[int]) -> None:
@@ -203,6 +241,7 @@ def index_articles(session: Session, article_ids: Iterable[int]) -> None:
     if not ids:
         return
     backend = session.get_bind().dialect.name
+    stored = stored_bodies(session, [article_doc_id(i) for i in ids])
     rows = []
     for found in articles_to_index(session, ids):
         (article_id, headline, dek, body, visible_from, published_ts) = found[:6]
@@ -230,6 +269,7 @@ def index_articles(session: Session, article_ids: Iterable[int]) -> None:
                     dek or "",
                     *(summary["bullets"] if summary and summary["source"] == "editorial" else []),
                 ],
+                stored=stored,
             )
         )
     replace_documents(session, [article_doc_id(i) for i in ids], rows)
@@ -241,6 +281,7 @@ def index_videos(session: Session, video_ids: Iterable[int]) -> None:
     if not ids:
         return
     backend = session.get_bind().dialect.name
+    stored = stored_bodies(session, [video_doc_id(i) for i in ids])
     rows = []
     for found in videos_to_index(session, ids):
         video_id, title, description, transcript = found[:4]
@@ -261,6 +302,7 @@ def index_videos(session: Session, video_ids: Iterable[int]) -> None:
                 summary=[description or ""],
                 body=[transcript] if transcript else [],
                 backend=backend,
+                stored=stored,
             )
         )
     replace_documents(session, [video_doc_id(i) for i in ids], rows)

@@ -10,7 +10,7 @@ play it.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import BindParameter, Select, bindparam, func, select
@@ -93,10 +93,57 @@ def _terms(article: Article) -> dict[str, float]:
     """The article's weighted terms, from its headline and summary (the dek and the
     key points) as the search index analyses them."""
     summary = summary_document(article)
-    parts = [article.dek or "", *(summary["bullets"] if summary else [])]
-    headline = analyze_text(article.headline, article.language)
-    summary_terms = analyze_text("\n".join(part for part in parts if part), article.language)
-    return weighted_terms(" ".join(headline), " ".join(summary_terms), "")
+    return _weighted(
+        article.headline, article.dek, summary["bullets"] if summary else [], article.language
+    )
+
+
+def _weighted(
+    headline: str, dek: str | None, bullets: list[str], language: str
+) -> dict[str, float]:
+    parts = [dek or "", *bullets]
+    headline_terms = analyze_text(headline, language)
+    summary_terms = analyze_text("\n".join(part for part in parts if part), language)
+    return weighted_terms(" ".join(headline_terms), " ".join(summary_terms), "")
+
+
+def source_of(article: Article) -> Source:
+    published = article.published_at or article.updated_at
+    return Source(_terms(article), article.section_id, to_ms(published))
+
+
+class Inputs(NamedTuple):
+    """What an article's suggestions are ranked from: equal inputs rank the same
+    candidates alike."""
+
+    source: Source
+    service: str
+    tags: tuple[str, ...]
+    curated: tuple[int, ...]
+
+
+def inputs_of(article: Article, source: Source, curated: Sequence[int]) -> Inputs:
+    tags = tuple(sorted(tag.slug for tag in article.tags))
+    return Inputs(source, article.service.code, tags, tuple(curated))
+
+
+def stored_inputs(
+    teaser: dict[str, Any],
+    detail: dict[str, Any],
+    section_id: int | None,
+    published_ts: int,
+    curated: Sequence[int],
+) -> Inputs:
+    """The inputs the suggestions of a stored rendering were ranked from (its teaser
+    and detail, still open, parsed)."""
+    terms = _weighted(teaser["headline"], teaser["dek"], teaser["summary"], teaser["language"])
+    tags = tuple(sorted(tag["slug"] for tag in detail["tags"]))
+    return Inputs(Source(terms, section_id, published_ts), teaser["service"], tags, tuple(curated))
+
+
+def playable_somewhere(rules: Any, now: int) -> bool:
+    """Whether a video may still be suggested: some reader may play it now or later."""
+    return unavailable_reason(rules, None, now) not in _NOWHERE
 
 
 class Suggester:
@@ -110,6 +157,8 @@ class Suggester:
         section_ids = sorted({a.section_id for a in articles if a.section_id is not None})
         service_ids = sorted({a.service_id for a in articles})
         found: set[int] = set()
+        # Core rows: the ORM's result machinery costs more than these queries.
+        connection = session.connection()
         for statement, keys, target in (
             (_BY_TAG, tag_ids, self.by_tag),
             (_BY_SECTION, section_ids, self.by_section),
@@ -117,7 +166,7 @@ class Suggester:
         ):
             if not keys:
                 continue
-            for key, video_id in session.execute(statement, {"keys": keys}):
+            for key, video_id in connection.execute(statement, {"keys": keys}):
                 target.setdefault(key, []).append(video_id)
                 found.add(video_id)
         now = now_ms()
@@ -126,10 +175,10 @@ class Suggester:
         self.videos: dict[int, tuple[int, Candidate, dict[str, float]]] = {}
         if found:
             docs = sorted(video_doc_id(video_id) for video_id in found)
-            for row in session.execute(_CANDIDATES, {"docs": docs}):
+            for row in connection.execute(_CANDIDATES, {"docs": docs}):
                 video_id, service_id, section_id, published_at = row[:4]
                 headline, summary, body, rules = row[4:]
-                if unavailable_reason(orjson.loads(rules), None, now) in _NOWHERE:
+                if not playable_somewhere(orjson.loads(rules), now):
                     continue
                 candidate = Candidate(
                     video_id, 0, section_id, to_ms(published_at), headline, summary, body
@@ -137,9 +186,16 @@ class Suggester:
                 found_in = found_weights(headline, summary, body)
                 self.videos[video_id] = (service_id, candidate, found_in)
 
-    def suggest(self, article: Article, exclude: set[int], limit: int | None = None) -> list[int]:
+    def suggest(
+        self,
+        article: Article,
+        exclude: set[int],
+        limit: int | None = None,
+        source: Source | None = None,
+    ) -> list[int]:
         """The article's suggested videos, best first (the first ``limit`` of them when
-        given): only of its own service."""
+        given): only of its own service. ``source`` is ``source_of(article)``, when
+        at hand."""
         shared: dict[int, int] = {}
         for tag in article.tags:
             for video_id in self.by_tag.get(tag.id, ()):
@@ -148,8 +204,8 @@ class Suggester:
         if article.section_id is not None:
             pooled.update(self.by_section.get(article.section_id, ()))
         pooled.update(self.by_service.get(article.service_id, ()))
-        published = article.published_at or article.updated_at
-        source = Source(_terms(article), article.section_id, to_ms(published))
+        if source is None:
+            source = source_of(article)
         scored = []
         for video_id in pooled - exclude:
             found = self.videos.get(video_id)

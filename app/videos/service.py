@@ -30,6 +30,8 @@ async def video_list(
         items.append(orjson.dumps(resolve(orjson.loads(detail), orjson.loads(rules), country, now)))
     next_cursor = encode_cursor("videos", rows[-1][1], rows[-1][0]) if more else None
     keys = ["videos", *(f"video-{row[0]}" for row in rows)]
+    if service is not None:
+        keys.append(f"service-{service}")
     return Representation(
         list_body(items, next_cursor),
         last_modified_ms=max((row[4] for row in rows), default=None),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from articles.editorial_kit import Newsroom, room
 from factories import bundle, iso, notice, video
@@ -206,6 +207,68 @@ def test_a_write_drops_what_it_changed_and_keeps_the_other_articles(room: Newsro
     related = room.client.get(f"/v1/articles/{other}/related").json()["items"]
     assert all(item["headline"] != "Harbour reopens after the storm" for item in related)
     assert cache.hits == hits + 1
+
+
+def test_a_write_keeps_the_other_services_collections_and_drops_its_own(
+    room: Newsroom,
+) -> None:
+    english = published(room, "Harbour reopens after the storm", breaking_until=iso(soon(3600)))
+    russian = room.draft("ru_editor", service="ru", headline="Паромы снова ходят")["id"]
+    assert room.publish(russian, "ru_editor").status_code == 200
+    cache = cache_of(room)
+    others = (
+        "/v1/articles?service=ru",
+        "/v1/feeds/ru/rss.xml",
+        "/v1/sitemaps/ru/news.xml",
+        "/v1/breaking?service=ru",
+    )
+    own = ("/v1/articles?service=en", "/v1/feeds/en/rss.xml", "/v1/breaking?service=en")
+    before = {}
+    for path in (*others, *own, "/v1/articles") * 2:
+        response = room.client.get(path)
+        assert response.status_code == 200, (path, response.text)
+        before[path] = response.content
+    assert room.patch(english, {"headline": "Harbour reopens at dawn"}).status_code == 200
+    for path in others:
+        hits = cache.hits
+        assert room.client.get(path).content == before[path]
+        assert cache.hits == hits + 1, path
+    # The changed service's collections, and those of every service, are made afresh.
+    for path in (*own, "/v1/articles"):
+        hits = cache.hits
+        assert "Harbour reopens at dawn" in room.client.get(path).text, path
+        assert cache.hits == hits, path
+    assert (
+        room.patch(russian, {"headline": "Паромы ходят по расписанию"}, "ru_editor").status_code
+        == 200
+    )
+    for path in ("/v1/articles?service=ru", "/v1/feeds/ru/rss.xml", "/v1/sitemaps/ru/news.xml"):
+        hits = cache.hits
+        assert "Паромы ходят по расписанию" in room.client.get(path).text, path
+        assert cache.hits == hits, path
+
+
+def test_an_item_moving_to_another_service_drops_its_old_services_collections(
+    room: Newsroom,
+) -> None:
+    moved, stays = room.videos
+    # One a page: the page of the video that stays names the other only by its link.
+    path = "/v1/videos?service=en&limit=1"
+    first = room.client.get(path)
+    assert [v["id"] for v in first.json()["items"]] == [stays]
+    assert first.json()["next_cursor"] is not None
+    assert room.client.get(path).content == first.content
+    etag = room.client.get(f"/v1/videos/{moved}").headers["etag"]
+    response = room.client.patch(
+        f"/v1/videos/{moved}",
+        content=orjson.dumps({"service": "ru"}),
+        headers=room.headers("admin", If_Match=etag, Content_Type="application/merge-patch+json"),
+    )
+    assert response.status_code == 200, response.text
+    assert room.client.get(f"/v1/videos/{moved}").json()["service"] == "ru"
+    after = room.client.get(path).json()
+    assert [v["id"] for v in after["items"]] == [stays]
+    assert after["next_cursor"] is None
 
 
 def test_a_video_change_drops_the_articles_showing_it(room: Newsroom, store: Any) -> None:
