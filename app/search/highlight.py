@@ -9,7 +9,8 @@ summary and body around their first match. Everything but the marks is escaped.
 from __future__ import annotations
 
 import html
-from itertools import islice
+import re
+from itertools import compress, islice
 
 from app.kit.analysis import fold
 from app.readmodel.search_index import NO_TERM, surface_words, surface_words_of
@@ -17,6 +18,9 @@ from app.readmodel.search_index import NO_TERM, surface_words, surface_words_of
 WINDOW_WORDS = 28
 BEFORE_WORDS = 6
 ELLIPSIS = "…"
+_SPAN = re.Match.span
+# An entry of several terms (a word that analysis splits).
+_JOINED = re.compile("[+]").search
 
 
 class Marks:
@@ -28,16 +32,18 @@ class Marks:
         self.exact = exact
         self.folded = folded
 
-    def marking(self, entries: set[str]) -> set[str]:
+    def marking(self, entries: list[str]) -> set[str]:
         """Which of these stored entries match: most are single terms, found in the
-        query's terms at once; only the others are folded."""
+        query's terms at once, the others by their fold keys (in one pass)."""
         exact, folded = self.exact, self.folded
-        found = entries & exact
-        for entry in entries - found:
-            if "+" in entry:
-                if any(term in exact or fold(term) in folded for term in entry.split("+")):
-                    found.add(entry)
-            elif folded and entry != NO_TERM and fold(entry) in folded:
+        distinct = set(entries)
+        found = distinct & exact
+        rest = list(distinct - found)
+        if folded:
+            found.update(compress(rest, map(folded.__contains__, map(fold, rest))))
+            found.discard(NO_TERM)
+        for entry in filter(_JOINED, rest):
+            if any(term in exact or fold(term) in folded for term in entry.split("+")):
                 found.add(entry)
         return found
 
@@ -45,10 +51,14 @@ class Marks:
 def highlight(snippet: str, terms: str, marks: Marks) -> str:
     """HTML: the best passage of ``snippet`` with its matching words marked."""
     entries = terms.split(" ")
-    marking = marks.marking(set(entries))
-    marked = [entry in marking for entry in entries]
     headline, _, _ = snippet.partition("\n")
     headline_words = len(surface_words_of(headline))
+    # The passage ends at most a window past the first exact match after the headline:
+    # the words beyond it need no fold keys.
+    exact = list(map(marks.exact.__contains__, entries))
+    if True in exact[headline_words:]:
+        del entries[exact.index(True, headline_words) + WINDOW_WORDS :]
+    marked = list(map(marks.marking(entries).__contains__, entries))
     try:
         first_after = marked.index(True, headline_words)
     except ValueError:
@@ -61,7 +71,7 @@ def highlight(snippet: str, terms: str, marks: Marks) -> str:
     else:
         begin = max(headline_words, first_after - BEFORE_WORDS)
         end, limit = begin + WINDOW_WORDS, None
-    spans = [match.span() for match in islice(surface_words(snippet), end + 1)]
+    spans = list(map(_SPAN, islice(surface_words(snippet), end + 1)))
     end = min(end, len(spans))
     # Entries stored by an older analysis may be fewer than the words found now.
     marked.extend([False] * (end - len(marked)))

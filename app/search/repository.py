@@ -152,6 +152,8 @@ FTS_WEIGHTS = (10.0, 4.0, 1.5, 3.0, 1.2, 0.45)
 # ts_rank weights {D, C, B, A}: fold keys, body, summary, headline.
 TS_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 FTS = table("search_fts", column("rowid"))
+#: SQLite: an index holding every column the filters read, beside the document.
+FACTS_INDEX = "ix_search_documents_facts"
 
 
 def _recency(backend: str, published: Any = D.published_ts) -> Any:
@@ -233,21 +235,40 @@ def _filters(filters: frozenset[str]) -> list[Any]:
 #: among those the filters keep: scoring a match costs far more than finding it, and a
 #: common word matches a good part of the store. A page deeper than that ranks more.
 #: Fewer on PostgreSQL, where finding the newest costs a visit to each match's row.
-RANKED = {"sqlite": 500, "postgresql": 200}
+RANKED = {"sqlite": 300, "postgresql": 200}
 
 
-def _cutoff(filters: frozenset[str]) -> Any:
-    """SQLite: the document below which relevance ranks nothing, the ``ranked``-th
-    newest match the filters keep (none when fewer match). Documents not public yet
-    are counted too: they are few, and leaving them in spares a join when nothing
-    else filters."""
+def _ranked_sqlite(filters: frozenset[str]) -> Any:
+    """SQLite's relevance page: the ``ranked`` + 1 newest matches the filters keep,
+    scored by FTS5 as it streams them in rowid order (one pass, stopping at the limit),
+    then weighed by recency. Documents not public yet are counted among them: they are
+    few, and leaving them in spares a join when nothing else filters."""
     conditions = [_matches("sqlite"), *_filters(filters)[1:]]
-    # In rowid order FTS5 streams its matches and stops at the offset, scoring none.
-    found = select(FTS.c.rowid).select_from(FTS)
+    candidates = select(FTS.c.rowid, _relevance("sqlite").label("relevance")).select_from(FTS)
     if len(conditions) > 1:
-        found = found.join(SearchDocument, D.doc_id == FTS.c.rowid)
-    found = found.where(*conditions).order_by(FTS.c.rowid.desc())
-    return func.coalesce(found.limit(1).offset(bindparam("ranked")).scalar_subquery(), 0)
+        # The filters are read from the index that holds them all, not from the rows:
+        # left to itself, SQLite reads each candidate's row.
+        candidates = candidates.join(SearchDocument, D.doc_id == FTS.c.rowid).with_hint(
+            SearchDocument, f"INDEXED BY {FACTS_INDEX}", "sqlite"
+        )
+    found = (
+        candidates.where(*conditions)
+        .order_by(FTS.c.rowid.desc())
+        .limit(bindparam("ranked") + 1)
+        .subquery("candidates")
+    )
+    ranked = SearchDocument.__table__.alias("ranked")
+    score = (found.c.relevance * _recency("sqlite", ranked.c.published_ts)).label("score")
+    return (
+        select(ranked.c.doc_id, score, ranked.c.published_ts)
+        .select_from(found)
+        .join(ranked, ranked.c.doc_id == found.c.rowid)
+        .where(ranked.c.public_from <= bindparam("now", type_=BigInteger))
+        .order_by(score.desc(), ranked.c.doc_id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("hits")
+    )
 
 
 def _ranked_postgresql(filters: frozenset[str]) -> Any:
@@ -277,15 +298,10 @@ def _ranked_postgresql(filters: frozenset[str]) -> Any:
     )
 
 
-def _hits(backend: str, sort: str, filters: frozenset[str], after: bool) -> Any:
-    """The page's documents with their score (newest first, or SQLite's relevance)."""
+def _newest(backend: str, filters: frozenset[str], after: bool) -> Any:
+    """The page's documents with their score, newest first."""
     score = (_relevance(backend) * _recency(backend)).label("score")
     conditions = [_matches(backend), *_filters(filters)]
-    if sort == "relevance":
-        order: tuple[Any, ...] = (score.desc(), D.doc_id.desc())
-        conditions.append(FTS.c.rowid >= _cutoff(filters))
-    else:
-        order = (D.published_ts.desc(), D.doc_id.desc())
     if after:
         cursor_key = bindparam("cursor_key", type_=BigInteger)
         cursor_id = bindparam("cursor_id", type_=BigInteger)
@@ -295,12 +311,12 @@ def _hits(backend: str, sort: str, filters: frozenset[str], after: bool) -> Any:
                 and_(D.published_ts == cursor_key, D.doc_id < cursor_id),
             )
         )
-    ranked = select(D.doc_id, score, D.published_ts)
+    newest = select(D.doc_id, score, D.published_ts)
     if backend == "sqlite":
-        ranked = ranked.select_from(FTS).join(SearchDocument, D.doc_id == FTS.c.rowid)
+        newest = newest.select_from(FTS).join(SearchDocument, D.doc_id == FTS.c.rowid)
     return (
-        ranked.where(*conditions)
-        .order_by(*order)
+        newest.where(*conditions)
+        .order_by(D.published_ts.desc(), D.doc_id.desc())
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
         .subquery("hits")
@@ -312,10 +328,12 @@ def search_query(backend: str, sort: str, filters: frozenset[str], after: bool) 
     """The search statement for one backend, sort and combination of filters; newest
     first ``after`` a (published time, document) key, relevance from an offset among
     the newest ``ranked`` matches."""
-    if sort == "relevance" and backend == "postgresql":
-        hits = _ranked_postgresql(filters)
+    if sort != "relevance":
+        hits = _newest(backend, filters, after)
+    elif backend == "sqlite":
+        hits = _ranked_sqlite(filters)
     else:
-        hits = _hits(backend, sort, filters, after)
+        hits = _ranked_postgresql(filters)
     document = SearchDocument.__table__.alias("document")
     statement: Select[Any] = (
         select(
